@@ -1,0 +1,60 @@
+"""Every key a run understands, with its default. Family configs start here.
+
+Override any value from the command line, e.g.
+  python experiments/train.py --config=configs/point_reacher.py \
+      --config.relabel.name=random --config.seed=3 --config.num_seeds=4
+"""
+
+from ml_collections import ConfigDict
+
+
+def get_config() -> ConfigDict:
+  c = ConfigDict()
+  c.seed = 0                  # seed of the first run; seed i of num_seeds uses seed + i
+  c.num_seeds = 1             # seeds trained together in one process (jax.vmap)
+  c.workdir = "runs"          # run directories are created under it
+  c.run_name = ""             # "" → "<env>-<learner>-<relabel>-s<seed>"
+
+  # ---- environment / task family (options are the family's fields) ----
+  c.env = ConfigDict()
+  c.env.name = "point_reacher"
+  c.env.options = ConfigDict(dict(
+      reward_type="dense",    # 'dense': 0.2 − d;  'sparse': s·exp(−d²/0.08²)
+      sparse_scale=1.0,       # s of the sparse variant
+      horizon=20,             # H (Generalized Hindsight: 20)
+      eval_seed=0,            # seed of the fixed evaluation task set
+      num_eval_tasks=25,
+  ))
+
+  # ---- learner ----
+  c.learner = ConfigDict()
+  c.learner.name = "sac"
+  c.learner.hidden_sizes = (256, 256)
+  c.learner.actor_lr = 3e-4
+  c.learner.critic_lr = 3e-4
+  c.learner.alpha_lr = 3e-4
+  c.learner.gamma = 0.99
+  c.learner.tau = 0.005           # Polyak rate of the target critics
+  c.learner.init_alpha = 1.0      # initial entropy temperature
+  c.learner.target_entropy_scale = 1.0  # target entropy = −scale · action size
+  c.learner.log_std_min = -5.0
+  c.learner.log_std_max = 2.0
+  c.learner.reward_scale = 1.0
+
+  # ---- relabeling ----
+  c.relabel = ConfigDict()
+  c.relabel.name = "none"         # none | random  (see hindsight.relabel.names())
+  c.relabel.fraction = 0.5        # share of sampled transitions given the relabeled task
+  c.relabel.when = "sample"       # 'sample': every batch with current nets (HIPI)
+
+  # ---- training loop ----
+  c.train = ConfigDict()
+  c.train.total_env_steps = 48_000
+  c.train.num_envs = 8                 # episodes collected per iteration (vmapped envs)
+  c.train.updates_per_iteration = 160  # gradient steps per iteration (160 = 1 per env step here)
+  c.train.batch_size = 256
+  c.train.buffer_episodes = 10_000     # capacity in episodes
+  c.train.warmup_episodes = 64         # uniform-random episodes before learning
+  c.train.iterations_per_epoch = 25    # iterations per jitted epoch; evaluate after each
+  c.train.checkpoint_every_epochs = 5  # 0 disables checkpoints
+  return c

@@ -1,0 +1,19 @@
+"""PointTrajectory with SAC (Generalized Hindsight, App. A). H = 15."""
+
+from ml_collections import ConfigDict
+
+from configs import base
+
+
+def get_config():
+  c = base.get_config()
+  c.env.name = "point_trajectory"
+  c.env.options = ConfigDict(dict(
+      sigma=0.05,          # width of the Gaussian around the sine path
+      horizon=15,
+      eval_seed=0,
+      num_eval_tasks=25,
+  ))
+  c.train.total_env_steps = 48_000
+  c.train.updates_per_iteration = 120  # 8 envs × 15 steps: one update per env step
+  return c

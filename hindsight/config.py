@@ -1,0 +1,139 @@
+"""Config validation: runs before anything is traced.
+
+Unknown keys name the valid ones; out-of-range values say which key and why;
+impossible combinations (a goal-only relabeler on a non-goal family) say so.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any, Mapping
+
+from ml_collections import ConfigDict
+
+from configs import base as base_config
+
+
+class ConfigError(ValueError):
+  """A config that cannot run; the message names the key."""
+
+
+# Blocks whose keys depend on a chosen name rather than on the base schema.
+_FREE_BLOCKS = ("env.options",)
+
+
+def _as_dict(c) -> dict:
+  return c.to_dict() if isinstance(c, ConfigDict) else dict(c)
+
+
+def _check_keys(cfg: Mapping[str, Any], schema: Mapping[str, Any], prefix: str):
+  for key, value in cfg.items():
+    path = f"{prefix}{key}"
+    if key not in schema:
+      raise ConfigError(f"unknown config key {path!r}; valid keys"
+                        f"{' in ' + prefix[:-1] if prefix else ''}: {', '.join(sorted(schema))}")
+    if path in _FREE_BLOCKS:
+      continue
+    if isinstance(schema[key], Mapping):
+      if not isinstance(value, Mapping):
+        raise ConfigError(f"config key {path!r} must be a block of keys")
+      _check_keys(value, schema[key], path + ".")
+
+
+def _require(cond: bool, key: str, why: str, value: Any):
+  if not cond:
+    raise ConfigError(f"config.{key} = {value!r} is out of range: {why}")
+
+
+def _family_fields(name: str) -> list[str]:
+  from hindsight import tasks
+  cls = tasks.REGISTRY.get(name)
+  return [f.name for f in dataclasses.fields(cls)]
+
+
+def validate(config) -> ConfigDict:
+  """Raises ``ConfigError`` (a ValueError) for anything that cannot run."""
+  from hindsight import envs, learners, relabel
+
+  cfg = _as_dict(config)
+  schema = base_config.get_config().to_dict()
+  _check_keys(cfg, schema, "")
+  c = ConfigDict(cfg)
+
+  for reg, key, name in ((envs.REGISTRY, "env.name", c.env.name),
+                         (learners.REGISTRY, "learner.name", c.learner.name),
+                         (relabel.REGISTRY, "relabel.name", c.relabel.name)):
+    try:
+      reg.check(name)
+    except ValueError as e:
+      raise ConfigError(f"config.{key}: {e}") from None
+
+  valid_opts = _family_fields(c.env.name)
+  for k in c.env.options:
+    if k not in valid_opts:
+      raise ConfigError(f"unknown option env.options.{k} for family {c.env.name!r}; "
+                        f"valid options: {', '.join(valid_opts)}")
+
+  _require(int(c.num_seeds) >= 1, "num_seeds", "need at least one seed", c.num_seeds)
+  _require(int(c.seed) >= 0, "seed", "seeds are non-negative", c.seed)
+  t = c.train
+  for k in ("total_env_steps", "num_envs", "batch_size", "buffer_episodes",
+            "iterations_per_epoch"):
+    _require(int(t[k]) >= 1, f"train.{k}", "must be >= 1", t[k])
+  for k in ("updates_per_iteration", "warmup_episodes", "checkpoint_every_epochs"):
+    _require(int(t[k]) >= 0, f"train.{k}", "must be >= 0", t[k])
+  _require(t.buffer_episodes >= t.num_envs, "train.buffer_episodes",
+           f"must hold at least one iteration's {t.num_envs} episodes", t.buffer_episodes)
+  _require(t.warmup_episodes + t.num_envs >= 1 or t.updates_per_iteration == 0,
+           "train.warmup_episodes", "the buffer must hold an episode before updates",
+           t.warmup_episodes)
+
+  lc = c.learner
+  if lc.name == "sac":
+    _require(0.0 <= lc.gamma < 1.0, "learner.gamma", "must be in [0, 1)", lc.gamma)
+    _require(0.0 < lc.tau <= 1.0, "learner.tau", "must be in (0, 1]", lc.tau)
+    for k in ("actor_lr", "critic_lr", "alpha_lr", "init_alpha"):
+      _require(float(lc[k]) > 0, f"learner.{k}", "must be > 0", lc[k])
+    _require(lc.log_std_min < lc.log_std_max, "learner.log_std_min",
+             "must be below learner.log_std_max", lc.log_std_min)
+    hs = tuple(lc.hidden_sizes)
+    _require(len(hs) >= 1 and all(int(h) >= 1 for h in hs), "learner.hidden_sizes",
+             "need at least one layer, each of size >= 1", hs)
+
+  rc = c.relabel
+  _require(0.0 <= rc.fraction <= 1.0, "relabel.fraction", "a share, in [0, 1]", rc.fraction)
+  _require(rc.when in ("sample", "insert"), "relabel.when",
+           "must be 'sample' or 'insert'", rc.when)
+
+  # Impossible combinations, checked on the built objects.
+  family = make_family(c)
+  if family.horizon < 1:
+    raise ConfigError(f"config.env.options.horizon must be >= 1, got {family.horizon}")
+  relabeler = make_relabeler(c)
+  try:
+    relabeler.check_family(family)
+  except ValueError as e:
+    raise ConfigError(f"config.relabel.name: {e}") from None
+  return c
+
+
+def make_family(c):
+  from hindsight import tasks
+  try:
+    return tasks.make(c.env.name, **_as_dict(c.env.options))
+  except ValueError as e:
+    raise ConfigError(f"config.env: {e}") from None
+
+
+def relabel_options(c) -> dict:
+  """Options of the chosen strategy: the ``relabel.<name>`` block, if any."""
+  block = c.relabel.get(c.relabel.name)
+  return _as_dict(block) if block is not None else {}
+
+
+def make_relabeler(c):
+  from hindsight import relabel
+  try:
+    return relabel.make(c.relabel.name, **relabel_options(c))
+  except ValueError as e:
+    raise ConfigError(f"config.relabel: {e}") from None

@@ -1,0 +1,87 @@
+"""Pure-JAX point-mass environments on Brax's ``Env`` API.
+
+``pipeline_state`` is the physical state: (x, y, vx, vy) for the velocity-
+controlled point (PointReacher, PointGoal) and (x, y) for the position-
+controlled one (PointTrajectory). Observations append the time fraction t/H.
+The task lives in ``state.info["task"]``; the policy sees concat(obs, task).
+Episodes have a fixed horizon and never terminate early, so ``done`` is a
+time-limit truncation (``info["truncation"] = 1``).
+"""
+
+from __future__ import annotations
+
+import jax
+import jax.numpy as jnp
+from brax.envs.base import Env, State
+
+from hindsight.tasks.base import TaskFamily
+
+
+class PointEnv(Env):
+  """A point in [−1, 1]², actions in [−1, 1]²."""
+
+  def __init__(self, family: TaskFamily, control: str):
+    if control not in ("velocity", "position"):
+      raise ValueError(f"control must be 'velocity' or 'position', got {control!r}")
+    self.family = family
+    self.control = control
+    self._state_size = 4 if control == "velocity" else 2
+
+  @property
+  def observation_size(self) -> int:
+    return self._state_size + 1
+
+  @property
+  def action_size(self) -> int:
+    return 2
+
+  @property
+  def backend(self) -> str:
+    return "jax"
+
+  @property
+  def horizon(self) -> int:
+    return self.family.horizon
+
+  def _obs(self, physical, steps):
+    frac = (steps / self.family.horizon).astype(jnp.float32)
+    return jnp.concatenate([physical, frac[None]])
+
+  def reset(self, rng: jax.Array) -> State:
+    """Starts an episode with a task drawn from the prior."""
+    task = self.family.sample(rng, 1)[0]
+    return self.reset_with_task(rng, task)
+
+  def reset_with_task(self, rng: jax.Array, task: jax.Array) -> State:
+    del rng  # the start state is deterministic: at rest at the origin
+    physical = jnp.zeros(self._state_size, jnp.float32)
+    steps = jnp.zeros((), jnp.int32)
+    zero = jnp.zeros((), jnp.float32)
+    info = {
+        "task": jnp.asarray(task, jnp.float32),
+        "features": jnp.zeros(self.family.feature_dim, jnp.float32),
+        "steps": steps,
+        "truncation": zero,
+    }
+    return State(pipeline_state=physical, obs=self._obs(physical, steps),
+                 reward=zero, done=zero, metrics={}, info=info)
+
+  def _dynamics(self, physical, action):
+    if self.control == "velocity":
+      vel = jnp.clip(physical[2:] + action / 20.0, -0.25, 0.25)
+      pos = jnp.clip(physical[:2] + vel, -1.0, 1.0)
+      return jnp.concatenate([pos, vel])
+    return jnp.clip(physical + action / 10.0, -1.0, 1.0)
+
+  def step(self, state: State, action: jax.Array) -> State:
+    action = jnp.clip(action, -1.0, 1.0)
+    prev = state.pipeline_state
+    nxt = self._dynamics(prev, action)
+    task = state.info["task"]
+    features = self.family.features(prev, action, nxt)
+    reward = self.family.reward(features, action, task)
+    steps = state.info["steps"] + 1
+    done = (steps >= self.family.horizon).astype(jnp.float32)
+    info = dict(state.info, features=features, steps=steps, truncation=done)
+    return state.replace(pipeline_state=nxt, obs=self._obs(nxt, steps),
+                         reward=reward, done=done, info=info)

@@ -1,0 +1,27 @@
+"""Relabeling strategies behind one interface: ``relabel(key, batch, ctx) -> f32[B, D]``.
+
+``make(name, **options)`` builds one; ``names()`` lists them. Adding a strategy:
+a frozen dataclass subclassing ``base.Relabeler`` in its own file, registered
+below, with its options in ``configs/base.py``'s ``relabel`` block.
+"""
+
+from hindsight.registry import Registry
+from hindsight.relabel import core
+from hindsight.relabel.base import Relabeler, RelabelContext, mix_tasks, task_changed
+from hindsight.relabel.simple import NoRelabel, RandomRelabel
+
+REGISTRY = Registry("relabeler")
+REGISTRY.register("none", NoRelabel)
+REGISTRY.register("random", RandomRelabel)
+
+
+def make(name: str, **options) -> Relabeler:
+  return REGISTRY.make(name, **options)
+
+
+def names():
+  return REGISTRY.names()
+
+
+__all__ = ["Relabeler", "RelabelContext", "core", "make", "mix_tasks", "names",
+           "task_changed"]

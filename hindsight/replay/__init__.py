@@ -1,0 +1,8 @@
+"""Episode buffer (ARCHITECTURE 3.3): pure functions over a pytree."""
+
+from hindsight.replay.buffer import (BufferState, EpisodeBatch, Episodes,
+                                     EpisodeSpec, add, empty_episodes, init,
+                                     recent_indices, sample)
+
+__all__ = ["BufferState", "EpisodeBatch", "Episodes", "EpisodeSpec", "add",
+           "empty_episodes", "init", "recent_indices", "sample"]

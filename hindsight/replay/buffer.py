@@ -1,0 +1,150 @@
+"""Episode buffer: pure ``init / add / sample`` over a pytree (flashbax style).
+
+Whole episodes are stored as ``[capacity, T, ...]`` arrays with a validity
+mask, the original task of each episode and its per-step reward features.
+Observations are stored for T + 1 steps, so the true last observation of an
+episode is kept. ``add`` writes a batch of episodes at the insertion pointer,
+wrapping around and overwriting the oldest ones. ``sample`` draws transitions
+(uniform episode, then a uniform valid step of it) and returns, beside each
+transition, its episode's features, actions, mask and first observation, and
+``extras`` (per-episode arrays stored beside the episode, e.g. discounted
+feature sums or tasks chosen at insertion).
+"""
+
+from __future__ import annotations
+
+from typing import Dict, NamedTuple
+
+import chex
+import jax
+import jax.numpy as jnp
+from flax import struct
+
+
+class EpisodeSpec(NamedTuple):
+  obs_size: int
+  action_size: int
+  feature_dim: int
+  task_dim: int
+  horizon: int
+
+
+@struct.dataclass
+class Episodes:
+  """A batch of N episodes of horizon T."""
+  obs: jax.Array        # f32[N, T + 1, O]   o_0 … o_T (o_T: the true last obs)
+  action: jax.Array     # f32[N, T, A]
+  features: jax.Array   # f32[N, T, F]       φ(s_t, a_t, s_{t+1})
+  mask: jax.Array       # f32[N, T]          1 for steps inside the episode
+  terminal: jax.Array   # f32[N, T]          1 where the env terminated (not a time limit)
+  task: jax.Array       # f32[N, D]          the task the episode was collected for
+
+
+@struct.dataclass
+class BufferState:
+  data: Episodes                 # leaves [C, ...]
+  length: jax.Array              # i32[C] valid steps per episode
+  extras: Dict[str, jax.Array]   # per-episode arrays [C, ...]
+  insert_pos: jax.Array          # i32[]  next slot to write
+  size: jax.Array                # i32[]  filled slots (≤ C)
+  num_added: jax.Array           # i32[]  episodes ever added
+
+  @property
+  def capacity(self) -> int:
+    return self.length.shape[0]
+
+
+@struct.dataclass
+class EpisodeBatch:
+  """B sampled transitions and what relabelers need about their episodes."""
+  obs: jax.Array          # f32[B, O]
+  action: jax.Array       # f32[B, A]
+  next_obs: jax.Array     # f32[B, O]
+  features: jax.Array     # f32[B, F]
+  terminal: jax.Array     # f32[B]
+  task: jax.Array         # f32[B, D]  original task
+  t: jax.Array            # i32[B]     step index in the episode
+  episode: jax.Array      # i32[B]     buffer slot of the episode
+  ep_features: jax.Array  # f32[B, T, F]
+  ep_action: jax.Array    # f32[B, T, A]
+  ep_mask: jax.Array      # f32[B, T]
+  first_obs: jax.Array    # f32[B, O]
+  random_features: jax.Array  # f32[B, F] a random step of a random buffer episode
+  extras: Dict[str, jax.Array]  # per-episode extras of each transition's episode
+
+
+def empty_episodes(spec: EpisodeSpec, n: int) -> Episodes:
+  T = spec.horizon
+  z = lambda *s: jnp.zeros(s, jnp.float32)
+  return Episodes(obs=z(n, T + 1, spec.obs_size), action=z(n, T, spec.action_size),
+                  features=z(n, T, spec.feature_dim), mask=z(n, T), terminal=z(n, T),
+                  task=z(n, spec.task_dim))
+
+
+def init(spec: EpisodeSpec, capacity: int,
+         extras_spec: Dict[str, tuple] | None = None) -> BufferState:
+  """An empty buffer of ``capacity`` episodes. ``extras_spec`` maps a name to
+  the per-episode shape of an extra array stored beside each episode."""
+  if capacity < 1:
+    raise ValueError(f"buffer capacity must be >= 1 episode, got {capacity}")
+  extras = {k: jnp.zeros((capacity, *shape), jnp.float32)
+            for k, shape in (extras_spec or {}).items()}
+  zero = jnp.zeros((), jnp.int32)
+  return BufferState(data=empty_episodes(spec, capacity),
+                     length=jnp.zeros((capacity,), jnp.int32), extras=extras,
+                     insert_pos=zero, size=zero, num_added=zero)
+
+
+def add(state: BufferState, episodes: Episodes,
+        extras: Dict[str, jax.Array] | None = None) -> BufferState:
+  """Writes N ≤ capacity episodes, overwriting the oldest when full."""
+  n = episodes.task.shape[0]
+  cap = state.capacity
+  if n > cap:
+    raise ValueError(f"cannot add {n} episodes to a buffer of capacity {cap}")
+  chex.assert_trees_all_equal_structs(
+      jax.tree.map(lambda x: x[0], state.data), jax.tree.map(lambda x: x[0], episodes))
+  chex.assert_trees_all_equal_shapes(
+      jax.tree.map(lambda x: x[0], state.data), jax.tree.map(lambda x: x[0], episodes))
+  extras = extras or {}
+  if set(extras) != set(state.extras):
+    raise ValueError(f"extras {sorted(extras)} do not match the buffer's "
+                     f"{sorted(state.extras)}")
+  idx = (state.insert_pos + jnp.arange(n)) % cap
+  data = jax.tree.map(lambda buf, x: buf.at[idx].set(x.astype(buf.dtype)),
+                      state.data, episodes)
+  new_extras = {k: state.extras[k].at[idx].set(extras[k]) for k in state.extras}
+  length = state.length.at[idx].set(jnp.sum(episodes.mask > 0, axis=1).astype(jnp.int32))
+  return state.replace(data=data, length=length, extras=new_extras,
+                       insert_pos=(state.insert_pos + n) % cap,
+                       size=jnp.minimum(state.size + n, cap),
+                       num_added=state.num_added + n)
+
+
+def recent_indices(state: BufferState, n: int) -> tuple[jax.Array, jax.Array]:
+  """Slots of the ``n`` most recently added episodes (newest first) and a
+  validity mask (False where fewer than ``n`` episodes exist)."""
+  k = jnp.arange(n)
+  idx = (state.insert_pos - 1 - k) % state.capacity
+  return idx, k < state.size
+
+
+def sample(state: BufferState, key: jax.Array, n: int) -> EpisodeBatch:
+  """n transitions: a uniform filled episode, then a uniform valid step."""
+  k_ep, k_t, k_rep, k_rt = jax.random.split(key, 4)
+  size = jnp.maximum(state.size, 1)
+  ep = jax.random.randint(k_ep, (n,), 0, size)
+  length = jnp.maximum(state.length[ep], 1)
+  t = jnp.minimum((jax.random.uniform(k_t, (n,)) * length).astype(jnp.int32), length - 1)
+  d = state.data
+  # A random step of a random episode (HER's buffer-wide 'random' strategy).
+  rep = jax.random.randint(k_rep, (n,), 0, size)
+  rlen = jnp.maximum(state.length[rep], 1)
+  rt = jnp.minimum((jax.random.uniform(k_rt, (n,)) * rlen).astype(jnp.int32), rlen - 1)
+  return EpisodeBatch(
+      obs=d.obs[ep, t], action=d.action[ep, t], next_obs=d.obs[ep, t + 1],
+      features=d.features[ep, t], terminal=d.terminal[ep, t], task=d.task[ep],
+      t=t, episode=ep, ep_features=d.features[ep], ep_action=d.action[ep],
+      ep_mask=d.mask[ep], first_obs=d.obs[ep, 0],
+      random_features=d.features[rep, rt],
+      extras={k: v[ep] for k, v in state.extras.items()})

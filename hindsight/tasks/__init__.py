@@ -1,0 +1,25 @@
+"""Reward families. ``make(name, **options)`` builds one; ``names()`` lists them.
+
+Adding a family: write a frozen dataclass implementing ``base.TaskFamily`` in
+its own file and register it below (and its environment in
+``hindsight/envs/__init__.py``).
+"""
+
+from hindsight.registry import Registry
+from hindsight.tasks.base import TaskFamily
+from hindsight.tasks.point_goal import PointGoal
+from hindsight.tasks.point_reacher import PointReacher
+from hindsight.tasks.point_trajectory import PointTrajectory
+
+REGISTRY = Registry("task family")
+REGISTRY.register("point_reacher", PointReacher)
+REGISTRY.register("point_trajectory", PointTrajectory)
+REGISTRY.register("point_goal", PointGoal)
+
+
+def make(name: str, **options) -> TaskFamily:
+  return REGISTRY.make(name, **options)
+
+
+def names():
+  return REGISTRY.names()

@@ -1,0 +1,68 @@
+"""PointGoal: goal reaching with PointReacher dynamics (the HER setting).
+
+The task is a goal position, drawn in polar coordinates around the start
+(angle ~ U(−π, π), radius ~ U(r_min, r_max)) and stored in Cartesian form so
+that an achieved position can be substituted as a goal directly.
+Reward 1[‖p − goal‖ < ε] − 1; success = reached.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from hindsight.tasks import base
+
+
+@dataclasses.dataclass(frozen=True)
+class PointGoal(base.TaskFamily):
+  epsilon: float = 0.05
+  radius_low: float = 0.15
+  radius_high: float = 0.3
+  horizon: int = 20
+  eval_seed: int = 0
+  num_eval_tasks: int = 25
+
+  name = "point_goal"
+  task_dim = 2
+  feature_dim = 2  # next x, next y (= the achieved goal)
+  is_goal_family = True
+  is_linear = False
+
+  def __post_init__(self):
+    if not 0 < self.epsilon:
+      raise ValueError(f"point_goal epsilon must be > 0, got {self.epsilon}")
+    if not 0 <= self.radius_low <= self.radius_high <= 1:
+      raise ValueError("point_goal needs 0 <= radius_low <= radius_high <= 1, got "
+                       f"{self.radius_low}, {self.radius_high}")
+
+  def sample(self, key, n):
+    k1, k2 = jax.random.split(key)
+    angle = jax.random.uniform(k1, (n,), minval=-jnp.pi, maxval=jnp.pi)
+    radius = jax.random.uniform(k2, (n,), minval=self.radius_low,
+                                maxval=self.radius_high)
+    return base.polar(angle, radius)
+
+  def task_low_high(self):
+    r = self.radius_high
+    return np.full(2, -r, np.float32), np.full(2, r, np.float32)
+
+  def features(self, prev_state, action, next_state):
+    del prev_state, action
+    return next_state[..., :2]
+
+  def achieved_goal(self, features):
+    return features[..., :2]
+
+  def with_goal(self, task, goal):
+    return jnp.broadcast_to(goal, jnp.broadcast_shapes(task.shape, goal.shape))
+
+  def success(self, features, task):
+    return base.safe_norm(features[..., :2] - task[..., :2]) < self.epsilon
+
+  def reward(self, features, action, task):
+    del action
+    return self.success(features, task).astype(jnp.float32) - 1.0

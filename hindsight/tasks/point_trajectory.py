@@ -1,0 +1,56 @@
+"""PointTrajectory (Generalized Hindsight, Li et al. 2020, App. A).
+
+A point must trace a sine-shaped path: the task gives the path's direction,
+its length scale and its amplitude. Features are the next position.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+
+import jax.numpy as jnp
+import numpy as np
+
+from hindsight.tasks import base
+
+
+@dataclasses.dataclass(frozen=True)
+class PointTrajectory(base.TaskFamily):
+  """Task z = (angle, d, amp). With (x′, y′) the position rotated by −angle,
+  r = (x′/d) · N(y′ − amp·sin(π x′/d); 0, σ) for x′ ≥ 0 and 0 otherwise."""
+
+  sigma: float = 0.05
+  horizon: int = 15
+  eval_seed: int = 0
+  num_eval_tasks: int = 25
+
+  name = "point_trajectory"
+  task_dim = 3
+  feature_dim = 2  # next x, next y
+  is_goal_family = False
+  is_linear = False
+
+  _LOW = (-math.pi, 0.75, -0.25)
+  _HIGH = (math.pi, 1.0, 0.25)
+
+  def sample(self, key, n):
+    return base.uniform(key, n, self._LOW, self._HIGH)
+
+  def task_low_high(self):
+    return np.asarray(self._LOW, np.float32), np.asarray(self._HIGH, np.float32)
+
+  def features(self, prev_state, action, next_state):
+    del prev_state, action
+    return next_state[..., :2]
+
+  def reward(self, features, action, task):
+    del action
+    angle, d, amp = task[..., 0], task[..., 1], task[..., 2]
+    x, y = features[..., 0], features[..., 1]
+    c, s = jnp.cos(angle), jnp.sin(angle)
+    xr = c * x + s * y
+    yr = -s * x + c * y
+    dev = yr - amp * jnp.sin(jnp.pi * xr / d)
+    r = (xr / d) * base.normal_pdf(dev, self.sigma)
+    return jnp.where(xr >= 0, r, 0.0)

@@ -1,0 +1,131 @@
+"""The host loop: run directory, epochs, evaluation, metrics, checkpoints.
+
+``run(config)`` trains ``config.num_seeds`` seeds in one process (vmapped),
+evaluates after every epoch on the family's fixed evaluation tasks, writes one
+``metrics.csv`` row per seed per evaluation, checkpoints every
+``train.checkpoint_every_epochs`` epochs and resumes from the latest
+checkpoint when the run directory already holds one.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import sys
+import time
+from typing import Any, Dict, List
+
+import jax
+import numpy as np
+
+from hindsight import config as config_lib
+from hindsight.io import checkpoint, files
+from hindsight.training.trainer import Trainer
+
+
+def run_name(c) -> str:
+  if c.run_name:
+    return c.run_name
+  return f"{c.env.name}-{c.learner.name}-{c.relabel.name}-s{c.seed}"
+
+
+def num_epochs(trainer: Trainer) -> int:
+  return max(1, math.ceil(int(trainer.config.train.total_env_steps) / trainer.steps_per_epoch))
+
+
+def _log(log_path: str, msg: str, echo: bool = True) -> None:
+  line = time.strftime("%H:%M:%S ") + msg
+  if echo:
+    print(line, file=sys.stderr, flush=True)
+  with open(log_path, "a") as f:
+    f.write(line + "\n")
+
+
+def _rows(epoch, rs, train_m, evals, wall, seed0) -> List[Dict[str, Any]]:
+  rows = []
+  n_seeds = evals["return"].shape[0]
+  for s in range(n_seeds):
+    ret = np.asarray(evals["return"][s])
+    row = {"seed": seed0 + s, "epoch": epoch, "iteration": int(rs.iteration[s]),
+           "env_steps": int(rs.env_steps[s]), "wall_time": round(wall, 3),
+           "eval_return_mean": float(ret.mean())}
+    if "success" in evals:
+      row["eval_success_mean"] = float(np.asarray(evals["success"][s]).mean())
+    for i, r in enumerate(ret):
+      row[f"eval_return_task_{i:02d}"] = float(r)
+    for k, v in train_m.items():
+      row[k] = float(np.asarray(v[s]))
+    rows.append(row)
+  return rows
+
+
+def run(config, echo: bool = True) -> Dict[str, Any]:
+  """Trains to ``train.total_env_steps``; returns the run directory and the
+  final evaluation. Safe to call again on the same directory: it resumes."""
+  c = config_lib.validate(config)
+  run_dir = os.path.join(c.workdir, run_name(c))
+  os.makedirs(run_dir, exist_ok=True)
+  log_path = os.path.join(run_dir, "log.txt")
+  cfg_path = os.path.join(run_dir, "config.json")
+  if os.path.exists(cfg_path):
+    old = files.read_json(cfg_path)
+    if old != c.to_dict() and _jsonable(old) != _jsonable(c.to_dict()):
+      raise config_lib.ConfigError(
+          f"{run_dir} holds a run with a different config; choose another "
+          "--config.run_name or --config.workdir")
+  files.write_json(cfg_path, c.to_dict())
+
+  trainer = Trainer(c)
+  init_fn, epoch_fn, eval_fn = trainer.jitted()
+  keys = trainer.seed_keys()
+  n_epochs = num_epochs(trainer)
+  metrics_path = os.path.join(run_dir, "metrics.csv")
+
+  t0 = time.time()
+  rs = init_fn(keys)
+  start_epoch, rows, wall_offset = 0, [], 0.0
+  last = checkpoint.latest(run_dir)
+  if last is not None:
+    start_epoch, rs = checkpoint.restore(last[1], rs)
+    if os.path.exists(metrics_path):
+      rows = [r for r in files.read_csv(metrics_path) if r["epoch"] <= start_epoch]
+      wall_offset = max((r["wall_time"] for r in rows), default=0.0)
+    _log(log_path, f"resumed {run_dir} at epoch {start_epoch}/{n_epochs}", echo)
+  else:
+    _log(log_path, f"run {run_dir}: {c.env.name}, {c.learner.name}, relabel="
+         f"{c.relabel.name}, {c.num_seeds} seed(s), {n_epochs} epochs of "
+         f"{trainer.steps_per_epoch} env steps", echo)
+  t_start = time.time() - wall_offset
+
+  eval_key = jax.random.PRNGKey(10_000 + int(c.seed))
+  eval_keys = jax.random.split(eval_key, int(c.num_seeds))
+  every = int(c.train.checkpoint_every_epochs)
+  evals = None
+  for epoch in range(start_epoch + 1, n_epochs + 1):
+    t_ep = time.time()
+    rs, train_m = epoch_fn(rs)
+    evals = jax.device_get(eval_fn(rs.learner, eval_keys))
+    train_m = jax.device_get(train_m)
+    rs_host = jax.device_get(rs.iteration), jax.device_get(rs.env_steps)
+    wall = time.time() - t_start
+    rows.extend(_rows(epoch, rs.replace(iteration=rs_host[0], env_steps=rs_host[1]),
+                      train_m, evals, wall, int(c.seed)))
+    files.write_csv(metrics_path, rows)
+    if every and (epoch % every == 0 or epoch == n_epochs):
+      checkpoint.save(run_dir, epoch, rs)
+    ret = np.asarray(evals["return"]).mean(axis=1)
+    eta = (time.time() - t_ep) * (n_epochs - epoch)
+    succ = (f" success {np.asarray(evals['success']).mean():.2f}"
+            if "success" in evals else "")
+    _log(log_path, f"epoch {epoch}/{n_epochs} env_steps {int(np.max(rs_host[1]))} "
+         f"eval_return {ret.mean():.3f} (per seed {np.array2string(ret, precision=2)})"
+         f"{succ} | {time.time() - t_ep:.1f}s/epoch, ETA {eta / 60:.1f} min", echo)
+
+  final = [r for r in rows if r["epoch"] == n_epochs]
+  _log(log_path, f"done in {time.time() - t0:.0f}s; metrics in {metrics_path}", echo)
+  return {"run_dir": run_dir, "final_rows": final, "trainer": trainer, "state": rs}
+
+
+def _jsonable(d):
+  import json
+  return json.loads(json.dumps(d, sort_keys=True, default=str))

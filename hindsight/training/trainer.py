@@ -1,0 +1,183 @@
+"""The jitted training loop (ARCHITECTURE 3.6).
+
+One *iteration* = collect ``num_envs`` episodes with vmapped environments →
+add them to the buffer → a ``lax.scan`` of ``updates_per_iteration`` gradient
+steps (sample → relabel → recompute reward → update). An *epoch* is a
+``lax.scan`` over iterations. Everything here is a pure function of a
+``RunState`` pytree, so ``jax.vmap`` over a leading seed axis trains several
+seeds in one process; the host loop (``hindsight.training.run``) only
+evaluates, logs and checkpoints.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Dict, Tuple
+
+import jax
+import jax.numpy as jnp
+from flax import struct
+
+from hindsight import envs, learners, replay
+from hindsight import config as config_lib
+from hindsight.relabel import RelabelContext, mix_tasks, task_changed
+
+
+@struct.dataclass
+class RunState:
+  learner: Any
+  buffer: replay.BufferState
+  key: jax.Array
+  env_steps: jax.Array   # i32[] valid environment steps collected so far
+  iteration: jax.Array   # i32[]
+
+
+class Trainer:
+  """Builds the pure functions of one run from a validated config."""
+
+  def __init__(self, config):
+    self.config = c = config_lib.validate(config)
+    self.family = config_lib.make_family(c)
+    self.env = envs.REGISTRY.get(c.env.name)(self.family)
+    self.spec = replay.EpisodeSpec(
+        obs_size=int(self.env.observation_size), action_size=int(self.env.action_size),
+        feature_dim=self.family.feature_dim, task_dim=self.family.task_dim,
+        horizon=self.family.horizon)
+    self.learner = learners.make(c.learner.name)
+    self.relabeler = config_lib.make_relabeler(c)
+    self.eval_tasks = jnp.asarray(self.family.eval_tasks(), jnp.float32)
+    t = c.train
+    self.num_envs = int(t.num_envs)
+    self.updates_per_iteration = int(t.updates_per_iteration)
+    self.batch_size = int(t.batch_size)
+    self.iterations_per_epoch = int(t.iterations_per_epoch)
+    self.steps_per_iteration = self.num_envs * self.spec.horizon
+    self.steps_per_epoch = self.steps_per_iteration * self.iterations_per_epoch
+    self.gamma = float(c.learner.gamma)
+
+  # ------------------------------------------------------------ rollouts --
+  def rollout(self, policy, key, tasks=None, n=None) -> Tuple[replay.Episodes, jax.Array]:
+    """Runs n episodes from fresh resets (a fresh prior task each unless
+    ``tasks`` is given). ``policy(key, obs[n, O], task[n, D]) -> action[n, A]``.
+    Returns the episodes and the per-step rewards under their own tasks."""
+    n = tasks.shape[0] if tasks is not None else n
+    k_reset, k_act = jax.random.split(key)
+    reset_keys = jax.random.split(k_reset, n)
+    if tasks is None:
+      state = jax.vmap(self.env.reset)(reset_keys)
+    else:
+      state = jax.vmap(self.env.reset_with_task)(reset_keys, tasks)
+
+    def body(carry, k):
+      st, alive = carry
+      action = policy(k, st.obs, st.info["task"])
+      nst = jax.vmap(self.env.step)(st, action)
+      terminal = nst.done * (1.0 - nst.info["truncation"])
+      out = (st.obs, action, nst.info["features"], alive, terminal * alive,
+             nst.reward * alive)
+      return (nst, alive * (1.0 - nst.done)), out
+
+    (final, _), (obs, action, feats, mask, terminal, reward) = jax.lax.scan(
+        body, (state, jnp.ones((n,), jnp.float32)),
+        jax.random.split(k_act, self.spec.horizon))
+    swap = lambda x: jnp.swapaxes(x, 0, 1)
+    episodes = replay.Episodes(
+        obs=swap(jnp.concatenate([obs, final.obs[None]], axis=0)),
+        action=swap(action), features=swap(feats), mask=swap(mask),
+        terminal=swap(terminal), task=state.info["task"])
+    return episodes, swap(reward)
+
+  def _random_policy(self, key, obs, task):
+    del task
+    return jax.random.uniform(key, (obs.shape[0], self.spec.action_size),
+                              minval=-1.0, maxval=1.0)
+
+  def _learner_policy(self, learner_state, deterministic):
+    def policy(key, obs, task):
+      return self.learner.act(learner_state, obs, task, key, deterministic)
+    return policy
+
+  # ---------------------------------------------------------------- init --
+  def init(self, key: jax.Array) -> RunState:
+    """Learner and buffer for one seed, with ``warmup_episodes`` random episodes."""
+    k_learner, k_warm, k_run = jax.random.split(key, 3)
+    ls = self.learner.init(k_learner, self.spec, self.config.learner)
+    buf = replay.init(self.spec, int(self.config.train.buffer_episodes))
+    n_warm = int(self.config.train.warmup_episodes)
+    steps = jnp.zeros((), jnp.int32)
+    if n_warm:
+      eps, _ = self.rollout(self._random_policy, k_warm, n=n_warm)
+      buf = replay.add(buf, eps)
+      steps = jnp.sum(eps.mask).astype(jnp.int32)
+    return RunState(learner=ls, buffer=buf, key=k_run, env_steps=steps,
+                    iteration=jnp.zeros((), jnp.int32))
+
+  # -------------------------------------------------------------- update --
+  def relabel_and_update(self, learner_state, buffer, key):
+    """sample → relabel → r′ = reward(φ, a, z′) → learner update."""
+    k_s, k_r, k_mix, k_u = jax.random.split(key, 4)
+    batch = replay.sample(buffer, k_s, self.batch_size)
+    fns = self.learner.relabel_fns(learner_state) if self.relabeler.needs_values else None
+    ctx = RelabelContext(family=self.family, gamma=self.gamma, fns=fns)
+    new_task, info = self.relabeler.relabel_with_info(k_r, batch, ctx)
+    task, _ = mix_tasks(k_mix, batch.task, new_task, self.config.relabel.fraction)
+    reward = self.family.reward(batch.features, batch.action, task)
+    transition = self.learner.Transition(
+        obs=batch.obs, task=task, action=batch.action, reward=reward,
+        next_obs=batch.next_obs, discount=1.0 - batch.terminal)
+    learner_state, metrics = self.learner.update(learner_state, transition, k_u)
+    metrics = dict(metrics)
+    metrics["relabel/changed"] = jnp.mean(task_changed(task, batch.task))
+    metrics["relabel/reward_mean"] = jnp.mean(reward)
+    metrics.update({f"relabel/{k}": v for k, v in info.items()})
+    return learner_state, metrics
+
+  def iteration(self, rs: RunState, _=None) -> Tuple[RunState, Dict[str, jax.Array]]:
+    key, k_col, k_upd = jax.random.split(rs.key, 3)
+    eps, rewards = self.rollout(self._learner_policy(rs.learner, False), k_col,
+                                n=self.num_envs)
+    buffer = replay.add(rs.buffer, eps)
+
+    def grad_step(ls, k):
+      return self.relabel_and_update(ls, buffer, k)
+
+    ls, metrics = jax.lax.scan(grad_step, rs.learner,
+                               jax.random.split(k_upd, self.updates_per_iteration))
+    metrics = jax.tree.map(jnp.mean, metrics)
+    metrics["train/episode_return"] = jnp.mean(jnp.sum(rewards, axis=1))
+    rs = rs.replace(learner=ls, buffer=buffer, key=key,
+                    env_steps=rs.env_steps + jnp.sum(eps.mask).astype(jnp.int32),
+                    iteration=rs.iteration + 1)
+    return rs, metrics
+
+  def epoch(self, rs: RunState) -> Tuple[RunState, Dict[str, jax.Array]]:
+    rs, metrics = jax.lax.scan(self.iteration, rs, None, length=self.iterations_per_epoch)
+    return rs, jax.tree.map(jnp.mean, metrics)
+
+  # ---------------------------------------------------------- evaluation --
+  def evaluate(self, learner_state, key) -> Dict[str, jax.Array]:
+    """One deterministic episode per evaluation task: undiscounted returns
+    f32[E] (and final-step success for goal families)."""
+    eps, rewards = self.rollout(self._learner_policy(learner_state, True), key,
+                                tasks=self.eval_tasks)
+    out = {"return": jnp.sum(rewards, axis=1)}
+    if self.family.is_goal_family:
+      last = jnp.maximum(jnp.sum(eps.mask, axis=1).astype(jnp.int32) - 1, 0)
+      final_feat = eps.features[jnp.arange(last.shape[0]), last]
+      out["success"] = self.family.success(final_feat, eps.task).astype(jnp.float32)
+    return out
+
+  def evaluate_random(self, key) -> Dict[str, jax.Array]:
+    """The same evaluation with a uniform-random policy (a reference point)."""
+    eps, rewards = self.rollout(self._random_policy, key, tasks=self.eval_tasks)
+    return {"return": jnp.sum(rewards, axis=1)}
+
+  # -------------------------------------------------------- seeds (vmap) --
+  def seed_keys(self):
+    c = self.config
+    return jnp.stack([jax.random.PRNGKey(int(c.seed) + i) for i in range(int(c.num_seeds))])
+
+  def jitted(self):
+    """(init, epoch, evaluate), each jitted and vmapped over the seed axis."""
+    return (jax.jit(jax.vmap(self.init)),
+            jax.jit(jax.vmap(self.epoch), donate_argnums=0),
+            jax.jit(jax.vmap(self.evaluate)))
