@@ -43,9 +43,34 @@ def get_config() -> ConfigDict:
 
   # ---- relabeling ----
   c.relabel = ConfigDict()
-  c.relabel.name = "none"         # none | random  (see hindsight.relabel.names())
+  c.relabel.name = "none"         # none | random | her | air | advantage | hipi
   c.relabel.fraction = 0.5        # share of sampled transitions given the relabeled task
-  c.relabel.when = "sample"       # 'sample': every batch with current nets (HIPI)
+  # 'sample': every sampled batch, with the current networks (HIPI's way);
+  # 'insert': once per new episode, against the recent-episode cache, storing
+  # the chosen tasks beside the original (Generalized Hindsight's way);
+  # 'default': the strategy's own (insert for air/advantage, sample otherwise).
+  c.relabel.when = "default"
+  # Options of each strategy (only the chosen one's block is used).
+  c.relabel.her = ConfigDict(dict(
+      strategy="future",          # final | future | episode | random
+  ))
+  c.relabel.air = ConfigDict(dict(
+      num_candidates=100,         # K candidate tasks (own tasks ≤ K/2, rest from the prior)
+      m=1,                        # tasks kept per episode (top-m percentiles)
+      cache_size=500,             # recent episodes ranked against (paper: 500)
+      tie_break="advantage",      # advantage | return | none
+  ))
+  c.relabel.advantage = ConfigDict(dict(
+      num_candidates=100,
+      m=1,
+  ))
+  c.relabel.hipi = ConfigDict(dict(
+      candidates="batch",         # batch: the B batch tasks (B × B); prior: K samples
+      num_candidates=256,         # K when candidates='prior'
+      temperature=1.0,
+      normalize_columns=True,     # subtract the batch estimate of log Z(z)
+      level="transition",         # transition (RL) | trajectory (BC)
+  ))
 
   # ---- training loop ----
   c.train = ConfigDict()

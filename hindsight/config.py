@@ -102,8 +102,8 @@ def validate(config) -> ConfigDict:
 
   rc = c.relabel
   _require(0.0 <= rc.fraction <= 1.0, "relabel.fraction", "a share, in [0, 1]", rc.fraction)
-  _require(rc.when in ("sample", "insert"), "relabel.when",
-           "must be 'sample' or 'insert'", rc.when)
+  _require(rc.when in ("default", "sample", "insert"), "relabel.when",
+           "must be 'default', 'sample' or 'insert'", rc.when)
 
   # Impossible combinations, checked on the built objects.
   family = make_family(c)
@@ -114,7 +114,15 @@ def validate(config) -> ConfigDict:
     relabeler.check_family(family)
   except ValueError as e:
     raise ConfigError(f"config.relabel.name: {e}") from None
+  if relabel_when(c, relabeler) == "insert" and not relabeler.supports_insert:
+    raise ConfigError(f"config.relabel.when = 'insert' is not possible for "
+                      f"{relabeler.name!r}: it relabels each sampled transition with the "
+                      "current networks or step; use 'sample'")
   return c
+
+
+def relabel_when(c, relabeler) -> str:
+  return relabeler.default_when if c.relabel.when == "default" else c.relabel.when
 
 
 def make_family(c):

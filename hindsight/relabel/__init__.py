@@ -8,11 +8,19 @@ below, with its options in ``configs/base.py``'s ``relabel`` block.
 from hindsight.registry import Registry
 from hindsight.relabel import core
 from hindsight.relabel.base import Relabeler, RelabelContext, mix_tasks, task_changed
+from hindsight.relabel.advantage import AdvantageRelabel
+from hindsight.relabel.air import AIR
+from hindsight.relabel.her import HER
+from hindsight.relabel.hipi import HIPI
 from hindsight.relabel.simple import NoRelabel, RandomRelabel
 
 REGISTRY = Registry("relabeler")
 REGISTRY.register("none", NoRelabel)
 REGISTRY.register("random", RandomRelabel)
+REGISTRY.register("her", HER)
+REGISTRY.register("air", AIR)
+REGISTRY.register("advantage", AdvantageRelabel)
+REGISTRY.register("hipi", HIPI)
 
 
 def make(name: str, **options) -> Relabeler:

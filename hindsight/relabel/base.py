@@ -39,6 +39,22 @@ class Relabeler:
   name: str = "relabeler"
   needs_values: bool = False     # uses ctx.fns (the learner's value functions)
   goal_only: bool = False        # only defined for goal families
+  default_when: str = "sample"   # 'sample' (every batch) or 'insert' (once per episode)
+  supports_insert: bool = True   # can relabel whole episodes once, at insertion
+  cache_size: int = 0            # recent episodes to compare against (ctx.cache)
+
+  @property
+  def num_stored(self) -> int:
+    """Tasks chosen per episode at insertion (``m`` for top-m strategies)."""
+    return int(getattr(self, "m", 1))
+
+  def choose(self, key, batch: EpisodeBatch, ctx: RelabelContext
+             ) -> Tuple[jax.Array, Dict[str, jax.Array]]:
+    """``num_stored`` tasks per row, f32[B, m, D] (insert-time relabeling).
+    Default: m independent draws of ``relabel_with_info``."""
+    keys = jax.random.split(key, self.num_stored)
+    tasks, info = jax.vmap(lambda k: self.relabel_with_info(k, batch, ctx))(keys)
+    return jnp.swapaxes(tasks, 0, 1), jax.tree.map(jnp.mean, info)
 
   def check_family(self, family: TaskFamily) -> None:
     if self.goal_only and not family.is_goal_family:

@@ -20,6 +20,8 @@ from flax import struct
 from hindsight import envs, learners, replay
 from hindsight import config as config_lib
 from hindsight.relabel import RelabelContext, mix_tasks, task_changed
+from hindsight.relabel import core as relabel_core
+from hindsight.relabel import episodes as relabel_episodes
 
 
 @struct.dataclass
@@ -53,6 +55,15 @@ class Trainer:
     self.steps_per_iteration = self.num_envs * self.spec.horizon
     self.steps_per_epoch = self.steps_per_iteration * self.iterations_per_epoch
     self.gamma = float(c.learner.gamma)
+    self.when = config_lib.relabel_when(c, self.relabeler)
+    self.cache_size = int(self.relabeler.cache_size)
+    # Per-episode arrays stored beside each episode.
+    self.extras_spec = {}
+    if self.family.is_linear:
+      self.extras_spec[relabel_episodes.DISC_SUM] = (self.family.feature_dim,)
+    if self.when == "insert":
+      self.extras_spec[relabel_episodes.RELABELED] = (self.relabeler.num_stored,
+                                                       self.family.task_dim)
 
   # ------------------------------------------------------------ rollouts --
   def rollout(self, policy, key, tasks=None, n=None) -> Tuple[replay.Episodes, jax.Array]:
@@ -101,24 +112,48 @@ class Trainer:
     """Learner and buffer for one seed, with ``warmup_episodes`` random episodes."""
     k_learner, k_warm, k_run = jax.random.split(key, 3)
     ls = self.learner.init(k_learner, self.spec, self.config.learner)
-    buf = replay.init(self.spec, int(self.config.train.buffer_episodes))
+    buf = replay.init(self.spec, int(self.config.train.buffer_episodes), self.extras_spec)
     n_warm = int(self.config.train.warmup_episodes)
     steps = jnp.zeros((), jnp.int32)
     if n_warm:
-      eps, _ = self.rollout(self._random_policy, k_warm, n=n_warm)
-      buf = replay.add(buf, eps)
+      k_roll, k_rel = jax.random.split(k_warm)
+      eps, _ = self.rollout(self._random_policy, k_roll, n=n_warm)
+      buf, _ = self.add_episodes(buf, eps, ls, k_rel)
       steps = jnp.sum(eps.mask).astype(jnp.int32)
     return RunState(learner=ls, buffer=buf, key=k_run, env_steps=steps,
                     iteration=jnp.zeros((), jnp.int32))
+
+  # ------------------------------------------------------------- relabel --
+  def context(self, learner_state, buffer) -> RelabelContext:
+    fns = self.learner.relabel_fns(learner_state) if self.relabeler.needs_values else None
+    cache = (relabel_episodes.recent_cache(buffer, self.cache_size)
+             if self.cache_size > 0 else None)
+    return RelabelContext(family=self.family, gamma=self.gamma, fns=fns, cache=cache)
+
+  def add_episodes(self, buffer, eps, learner_state, key):
+    """Adds episodes with their extras; in insert mode the strategy first
+    chooses ``num_stored`` tasks per new episode, against the recent cache."""
+    extras, info = {}, {}
+    if relabel_episodes.DISC_SUM in self.extras_spec:
+      extras[relabel_episodes.DISC_SUM] = relabel_core.discounted_feature_sums(
+          eps.features, eps.mask, self.gamma)
+    if self.when == "insert":
+      batch = relabel_episodes.episodes_as_batch(eps, dict(extras))
+      chosen, info = self.relabeler.choose(key, batch, self.context(learner_state, buffer))
+      extras[relabel_episodes.RELABELED] = chosen
+    return replay.add(buffer, eps, extras), info
 
   # -------------------------------------------------------------- update --
   def relabel_and_update(self, learner_state, buffer, key):
     """sample → relabel → r′ = reward(φ, a, z′) → learner update."""
     k_s, k_r, k_mix, k_u = jax.random.split(key, 4)
     batch = replay.sample(buffer, k_s, self.batch_size)
-    fns = self.learner.relabel_fns(learner_state) if self.relabeler.needs_values else None
-    ctx = RelabelContext(family=self.family, gamma=self.gamma, fns=fns)
-    new_task, info = self.relabeler.relabel_with_info(k_r, batch, ctx)
+    if self.when == "insert":
+      new_task = relabel_episodes.pick_one(k_r, batch.extras[relabel_episodes.RELABELED])
+      info = {}
+    else:
+      ctx = self.context(learner_state, buffer)
+      new_task, info = self.relabeler.relabel_with_info(k_r, batch, ctx)
     task, _ = mix_tasks(k_mix, batch.task, new_task, self.config.relabel.fraction)
     reward = self.family.reward(batch.features, batch.action, task)
     transition = self.learner.Transition(
@@ -132,10 +167,10 @@ class Trainer:
     return learner_state, metrics
 
   def iteration(self, rs: RunState, _=None) -> Tuple[RunState, Dict[str, jax.Array]]:
-    key, k_col, k_upd = jax.random.split(rs.key, 3)
+    key, k_col, k_ins, k_upd = jax.random.split(rs.key, 4)
     eps, rewards = self.rollout(self._learner_policy(rs.learner, False), k_col,
                                 n=self.num_envs)
-    buffer = replay.add(rs.buffer, eps)
+    buffer, insert_info = self.add_episodes(rs.buffer, eps, rs.learner, k_ins)
 
     def grad_step(ls, k):
       return self.relabel_and_update(ls, buffer, k)
@@ -144,6 +179,7 @@ class Trainer:
                                jax.random.split(k_upd, self.updates_per_iteration))
     metrics = jax.tree.map(jnp.mean, metrics)
     metrics["train/episode_return"] = jnp.mean(jnp.sum(rewards, axis=1))
+    metrics.update({f"relabel/{k}": v for k, v in insert_info.items()})
     rs = rs.replace(learner=ls, buffer=buffer, key=key,
                     env_steps=rs.env_steps + jnp.sum(eps.mask).astype(jnp.int32),
                     iteration=rs.iteration + 1)
