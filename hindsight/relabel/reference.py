@@ -34,7 +34,7 @@ from typing import Callable, Dict, Optional
 
 import numpy as np
 
-DISC_SUM = "disc_feature_sum"   # = hindsight.relabel.episodes.DISC_SUM (kept import-free)
+from hindsight.relabel.episodes import DISC_SUM
 
 
 def _f64(x):
@@ -393,13 +393,21 @@ def her_goal_steps_np(strategy: str, t, ep_mask, u) -> np.ndarray:
 
 
 def her_relabel_np(family, batch, u, strategy: str = "future") -> np.ndarray:
-  """New tasks f32[B, D]: the goal achieved at step t′ of the same episode."""
+  """New tasks f32[B, D]: the goal achieved at step t′ of the same episode,
+  one transition at a time (NumPy for ``PointGoal``; other goal families
+  through their own ``achieved_goal`` / ``with_goal``)."""
+  from hindsight.tasks.point_goal import PointGoal
+  if isinstance(family, PointGoal):
+    achieved_goal = lambda f: f[..., :2]
+    with_goal = lambda task, goal: goal
+  else:
+    achieved_goal = lambda f: np.asarray(family.achieved_goal(f))
+    with_goal = lambda task, goal: np.asarray(family.with_goal(task, goal))
   steps = her_goal_steps_np(strategy, batch.t, batch.ep_mask, u)
   ep_features, task = np.asarray(batch.ep_features), np.asarray(batch.task)
   out = np.zeros(task.shape, np.float32)
   for i in range(task.shape[0]):
-    goal = np.asarray(family.achieved_goal(ep_features[i, steps[i]]))
-    out[i] = np.asarray(family.with_goal(task[i], goal))
+    out[i] = with_goal(task[i], achieved_goal(ep_features[i, steps[i]]))
   return out
 
 

@@ -44,12 +44,16 @@ def make_batch(discount=(1.0, 0.0, 1.0, 1.0)):
 
 
 @pytest.fixture(scope="module")
-def state():
-  """A fresh state whose target critic differs from the online critic, so a
+def fresh():
+  return init(jax.random.PRNGKey(0))
+
+
+@pytest.fixture(scope="module")
+def state(fresh):
+  """A state whose target critic differs from the online critic, so a loss
   test can tell which one a loss uses."""
-  s = init(jax.random.PRNGKey(0))
-  target = jax.tree.map(lambda x: 0.8 * x + 0.01, s.critic_params)
-  return s.replace(target_critic_params=target)
+  target = jax.tree.map(lambda x: 0.8 * x + 0.01, fresh.critic_params)
+  return fresh.replace(target_critic_params=target)
 
 
 # ------------------------------------------------------------ log-probs ---
@@ -101,12 +105,14 @@ def test_alpha_loss_fixed_numbers():
   loss, grad = jax.value_and_grad(sac.alpha_loss)(
       jnp.asarray(0.5), jnp.asarray([-1.0, -3.0]), -2.0)
   np.testing.assert_allclose(loss, 2.0, rtol=RTOL)
-  np.testing.assert_allclose(grad, 4.0, rtol=RTOL)  # −mean(log π + H̄) = 4: α goes up
-  # entropy above target: −(−1) · mean(1 − 2, 0 − 2) = −1.5, gradient −1.5: α goes down
+  # d/d log α = −mean(log π + H̄) = 4 > 0: entropy (2) is above target (−2),
+  # so gradient descent lowers α.
+  np.testing.assert_allclose(grad, 4.0, rtol=RTOL)
+  # Entropy below target: −(−1) · mean(4 − 2, 2 − 2) = 1, gradient −1: α rises.
   loss, grad = jax.value_and_grad(sac.alpha_loss)(
-      jnp.asarray(-1.0), jnp.asarray([1.0, 0.0]), -2.0)
-  np.testing.assert_allclose(loss, -1.5, rtol=RTOL)
-  np.testing.assert_allclose(grad, -1.5, rtol=RTOL)
+      jnp.asarray(-1.0), jnp.asarray([4.0, 2.0]), -2.0)
+  np.testing.assert_allclose(loss, 1.0, rtol=RTOL)
+  np.testing.assert_allclose(grad, -1.0, rtol=RTOL)
   # no gradient flows into the log-probabilities
   g = jax.grad(sac.alpha_loss, argnums=1)(jnp.asarray(0.5), jnp.asarray([-1.0, -3.0]), -2.0)
   np.testing.assert_array_equal(g, [0.0, 0.0])
@@ -164,8 +170,19 @@ def _expected_critic_loss(state, batch, key):
   return 0.5 * (np.mean((q[0] - y)**2) + np.mean((q[1] - y)**2)), y
 
 
-critic_loss = jax.jit(sac.critic_loss, static_argnums=6)
-actor_loss = jax.jit(sac.actor_loss, static_argnums=5)
+# One compile each for value and gradients (all loss tests share shapes).
+_critic_vg = jax.jit(jax.value_and_grad(sac.critic_loss, argnums=(0, 1, 2, 3), has_aux=True),
+                     static_argnums=6)
+_actor_vg = jax.jit(jax.value_and_grad(sac.actor_loss, argnums=(0, 2), has_aux=True),
+                    static_argnums=5)
+
+
+def critic_loss(*args):
+  return _critic_vg(*args)[0]
+
+
+def actor_loss(*args):
+  return _actor_vg(*args)[0]
 
 
 def test_critic_loss_matches_independent_derivation(state):
@@ -201,10 +218,11 @@ def test_critic_loss_termination_removes_the_bootstrap(state):
 
 def test_critic_loss_gradient_does_not_reach_the_target(state):
   batch, key = make_batch(), jax.random.PRNGKey(7)
-  grads = jax.jit(jax.grad(sac.critic_loss, argnums=(1, 2, 3), has_aux=True),
-                  static_argnums=6)(state.critic_params, state.target_critic_params,
-                                    state.actor_params, state.log_alpha, batch, key, state.hp)
-  for g in jax.tree.leaves(grads):
+  _, (g_critic, g_target, g_actor, g_alpha) = _critic_vg(
+      state.critic_params, state.target_critic_params, state.actor_params, state.log_alpha,
+      batch, key, state.hp)
+  assert any(np.any(g != 0) for g in jax.tree.leaves(g_critic))
+  for g in jax.tree.leaves((g_target, g_actor, g_alpha)):
     np.testing.assert_array_equal(g, np.zeros_like(g))
 
 
@@ -221,9 +239,10 @@ def test_actor_loss_matches_independent_derivation(state):
   np.testing.assert_allclose(info["log_prob"], logp, rtol=1e-5, atol=1e-5)
   np.testing.assert_allclose(info["entropy"], -np.mean(logp), rtol=1e-5)
   # α is a constant of the actor loss
-  g = jax.jit(jax.grad(sac.actor_loss, argnums=2, has_aux=True), static_argnums=5)(
-      state.actor_params, state.critic_params, state.log_alpha, batch, key, state.hp)[0]
-  assert float(g) == 0.0
+  _, (g_actor, g_alpha) = _actor_vg(state.actor_params, state.critic_params, state.log_alpha,
+                                    batch, key, state.hp)
+  assert float(g_alpha) == 0.0
+  assert any(np.any(g != 0) for g in jax.tree.leaves(g_actor))
 
 
 # ---------------------------------------------------------------- update ---
@@ -232,10 +251,10 @@ update = jax.jit(sac.update)
 
 
 @pytest.fixture(scope="module")
-def updated(state):
+def updated(fresh):
   key = jax.random.PRNGKey(5)
-  new, metrics = update(state, make_batch(), key)
-  return state, new, jax.device_get(metrics), key
+  new, metrics = update(fresh, make_batch(), key)
+  return fresh, new, jax.device_get(metrics), key
 
 
 def test_update_changes_params_and_counts(updated):
@@ -283,29 +302,25 @@ def test_update_rejects_unbatched_input(state):
     sac.update(state, b.replace(reward=b.reward[:, None]), jax.random.PRNGKey(0))
 
 
-def test_vmap_over_seeds_of_init_and_update():
-  batch, k_update = make_batch(), jax.random.PRNGKey(5)
-
-  def one_seed(key):
-    s = sac.init(key, SPEC, CFG)
-    return sac.update(s, batch, k_update)
-
+def test_vmap_over_seeds_of_init_and_update(updated):
+  _, single, single_metrics, k_update = updated  # seed 0, unbatched
   keys = jnp.stack([jax.random.PRNGKey(0), jax.random.PRNGKey(1)])
-  new, metrics = jax.jit(jax.vmap(one_seed))(keys)
+  states = jax.jit(jax.vmap(lambda k: sac.init(k, SPEC, CFG)))(keys)
+  np.testing.assert_array_equal(states.step, [0, 0])
+  new, metrics = jax.jit(jax.vmap(sac.update, in_axes=(0, None, None)))(
+      states, make_batch(), k_update)
   np.testing.assert_array_equal(new.step, [1, 1])
   assert metrics["critic_loss"].shape == (2,)
   # seeds differ ...
   w = jax.tree.leaves(new.actor_params)[0]
   assert w.shape[0] == 2 and not np.allclose(w[0], w[1])
   # ... and seed 0 of the vmapped run is the unbatched run of seed 0
-  single, single_metrics = jax.jit(one_seed)(keys[0])
   for a, b in zip(jax.tree.leaves(jax.tree.map(lambda x: x[0], new)), jax.tree.leaves(single)):
     np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-6)
   np.testing.assert_allclose(metrics["critic_loss"][0], single_metrics["critic_loss"], rtol=1e-4)
 
 
-def test_init_state(state):
-  fresh = init(jax.random.PRNGKey(0))
+def test_init_state(fresh):
   np.testing.assert_allclose(fresh.log_alpha, math.log(0.3), rtol=1e-6)
   assert fresh.hp.target_entropy == -2.0 and fresh.hp.hidden_sizes == (32, 32)
   for a, b in zip(jax.tree.leaves(fresh.critic_params), jax.tree.leaves(fresh.target_critic_params)):

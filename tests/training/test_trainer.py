@@ -1,0 +1,116 @@
+"""The jitted training loop: shapes, seeds, relabel modes, config errors."""
+
+import jax
+import numpy as np
+import pytest
+
+from configs import base, point_goal
+from hindsight import config as config_lib
+from hindsight.relabel import episodes as E
+from hindsight.training import Trainer, run
+
+
+def tiny(c, **train):
+  c.learner.hidden_sizes = (32, 32)
+  c.train.update(dict(total_env_steps=320, num_envs=4, updates_per_iteration=4,
+                      batch_size=32, warmup_episodes=8, iterations_per_epoch=2,
+                      buffer_episodes=64, checkpoint_every_epochs=0))
+  c.train.update(train)
+  c.relabel.air.update(dict(num_candidates=6, cache_size=10))
+  c.relabel.advantage.num_candidates = 6
+  c.relabel.hipi.update(dict(candidates="prior", num_candidates=8))
+  return c
+
+
+def test_rollout_records_episodes_and_fresh_tasks():
+  tr = Trainer(tiny(base.get_config()))
+  eps, rewards = jax.jit(lambda k: tr.rollout(tr._random_policy, k, n=6))(jax.random.PRNGKey(0))
+  T = tr.spec.horizon
+  assert eps.obs.shape == (6, T + 1, 5) and eps.action.shape == (6, T, 2)
+  assert eps.features.shape == (6, T, 3) and rewards.shape == (6, T)
+  np.testing.assert_array_equal(eps.mask, 1.0)        # fixed horizon, no termination
+  np.testing.assert_array_equal(eps.terminal, 0.0)    # truncation is not termination
+  assert len(np.unique(np.asarray(eps.task[:, 0]))) == 6  # a task per episode
+  # recorded rewards equal the family reward recomputed from features
+  np.testing.assert_allclose(
+      rewards, tr.family.reward(eps.features, eps.action, eps.task[:, None]), rtol=1e-5)
+  # observation at step T is the true last one: time fraction 1
+  np.testing.assert_allclose(eps.obs[:, T, -1], 1.0)
+
+
+def test_new_task_at_every_episode_start():
+  tr = Trainer(tiny(base.get_config()))
+  rs = tr.init(jax.random.PRNGKey(0))
+  rs, _ = jax.jit(tr.iteration)(rs)
+  rs, _ = jax.jit(tr.iteration)(rs)
+  n = int(rs.buffer.size)
+  tasks = np.asarray(rs.buffer.data.task[:n])
+  assert n == 8 + 2 * 4
+  assert len(np.unique(tasks[:, 0])) == n
+
+
+@pytest.mark.parametrize("name,when", [("none", "default"), ("random", "insert"),
+                                       ("air", "default"), ("advantage", "sample"),
+                                       ("hipi", "default")])
+def test_every_strategy_trains_two_seeds(tmp_path, name, when):
+  c = tiny(base.get_config())
+  c.relabel.name, c.relabel.when = name, when
+  c.num_seeds, c.workdir = 2, str(tmp_path)
+  out = run(c, echo=False)
+  rows = out["final_rows"]
+  assert [r["seed"] for r in rows] == [0, 1]
+  assert all(np.isfinite(r["eval_return_mean"]) for r in rows)
+  assert rows[0]["eval_return_task_00"] != rows[1]["eval_return_task_00"]  # seeds differ
+  assert 0.0 <= rows[0]["relabel/changed"] <= 1.0
+  if name != "none":
+    assert rows[0]["relabel/changed"] > 0.0
+
+
+def test_her_on_goal_family(tmp_path):
+  c = tiny(point_goal.get_config())
+  c.relabel.name, c.workdir = "her", str(tmp_path)
+  rows = run(c, echo=False)["final_rows"]
+  assert "eval_success_mean" in rows[0] and "relabel/her_success" in rows[0]
+
+
+def test_insert_mode_stores_chosen_tasks():
+  c = tiny(base.get_config())
+  c.relabel.name = "air"
+  c.relabel.air.m = 2
+  tr = Trainer(c)
+  assert tr.when == "insert"
+  rs = jax.jit(tr.init)(jax.random.PRNGKey(0))
+  chosen = np.asarray(rs.buffer.extras[E.RELABELED][:8])
+  assert chosen.shape == (8, 2, 6)
+  lo, hi = tr.family.task_low_high()
+  assert np.all(chosen >= lo - 1e-6) and np.all(chosen <= hi + 1e-6)
+
+
+def test_config_errors_before_tracing():
+  c = base.get_config()
+  c.relabel.name = "her"
+  with pytest.raises(config_lib.ConfigError, match="only applies to goal families"):
+    config_lib.validate(c)
+  c = point_goal.get_config()
+  c.relabel.name, c.relabel.when = "hipi", "insert"
+  with pytest.raises(config_lib.ConfigError, match="'insert' is not possible"):
+    config_lib.validate(c)
+  c = base.get_config()
+  c.relabel.air.tie_break = "coin"
+  c.relabel.name = "air"
+  with pytest.raises(config_lib.ConfigError, match="tie_break must be one of"):
+    config_lib.validate(c)
+
+
+@pytest.mark.slow
+def test_sac_learns_point_reacher(tmp_path):
+  """A shortened default run: clearly above the uniform-random policy."""
+  c = base.get_config()
+  c.train.total_env_steps = 24_000
+  c.workdir = str(tmp_path)
+  out = run(c, echo=False)
+  tr = out["trainer"]
+  random_ret = np.mean([float(tr.evaluate_random(jax.random.PRNGKey(s))["return"].mean())
+                        for s in range(5)])
+  final = out["final_rows"][0]["eval_return_mean"]
+  assert final > random_ret + 5.0, (final, random_ret)
