@@ -26,7 +26,8 @@ def get_config() -> ConfigDict:
       num_eval_tasks=25,
   ))
 
-  # ---- learner ----
+  # ---- learner ----  (sac | bc; BC uses hidden_sizes, actor_lr as its
+  # learning rate and log_std_*; gamma also discounts relabeling returns)
   c.learner = ConfigDict()
   c.learner.name = "sac"
   c.learner.hidden_sizes = (256, 256)
@@ -82,4 +83,11 @@ def get_config() -> ConfigDict:
   c.train.warmup_episodes = 64         # uniform-random episodes before learning
   c.train.iterations_per_epoch = 25    # iterations per jitted epoch; evaluate after each
   c.train.checkpoint_every_epochs = 5  # 0 disables checkpoints
+
+  # ---- offline data (experiments/make_dataset.py, experiments/offline_bc.py) ----
+  c.offline = ConfigDict()
+  c.offline.dataset = ""          # .npz path to write / read
+  c.offline.num_episodes = 1000   # episodes to collect into a dataset
+  c.offline.policy = "random"     # 'random' or a run directory (its latest checkpoint)
+  c.offline.bc_steps = 5000       # BC gradient steps on the fixed dataset
   return c

@@ -100,6 +100,11 @@ def validate(config) -> ConfigDict:
     _require(len(hs) >= 1 and all(int(h) >= 1 for h in hs), "learner.hidden_sizes",
              "need at least one layer, each of size >= 1", hs)
 
+  if lc.name == "bc":
+    _require(float(lc.actor_lr) > 0, "learner.actor_lr", "must be > 0", lc.actor_lr)
+    _require(lc.log_std_min < lc.log_std_max, "learner.log_std_min",
+             "must be below learner.log_std_max", lc.log_std_min)
+
   rc = c.relabel
   _require(0.0 <= rc.fraction <= 1.0, "relabel.fraction", "a share, in [0, 1]", rc.fraction)
   _require(rc.when in ("default", "sample", "insert"), "relabel.when",
@@ -114,6 +119,12 @@ def validate(config) -> ConfigDict:
     relabeler.check_family(family)
   except ValueError as e:
     raise ConfigError(f"config.relabel.name: {e}") from None
+  if lc.name == "bc" and relabeler.needs_values:
+    raise ConfigError(
+        f"config.relabel: {relabeler.name!r} as configured needs a Q-function, which the "
+        "BC learner does not have; for BC use trajectory-level strategies "
+        "(hipi with relabel.hipi.level='trajectory', air with relabel.air.tie_break="
+        "'return', her, random, none)")
   if relabel_when(c, relabeler) == "insert" and not relabeler.supports_insert:
     raise ConfigError(f"config.relabel.when = 'insert' is not possible for "
                       f"{relabeler.name!r}: it relabels each sampled transition with the "

@@ -33,7 +33,11 @@ class HIPI(Relabeler):
   level: str = "transition"      # 'trajectory': summed episode rewards (HIPI-BC)
 
   name = "hipi"
-  supports_insert = False        # the posterior uses the current networks
+
+  @property
+  def supports_insert(self):
+    """Trajectory level needs no networks, so episodes can be relabeled once."""
+    return self.level == "trajectory"
 
   def __post_init__(self):
     if self.candidates not in CANDIDATES:

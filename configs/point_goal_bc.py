@@ -1,0 +1,19 @@
+"""Online HIPI-BC on PointGoal: collect with the current policy, relabel whole
+episodes with the trajectory-level inverse-RL posterior, fit by maximum
+likelihood (Eysenbach et al. 2020, Alg. 2). Switch the strategy with
+--config.relabel.name=none|her|random|air (air: tie_break='return')."""
+
+from configs import point_goal
+
+
+def get_config():
+  c = point_goal.get_config()
+  c.learner.name = "bc"
+  c.learner.actor_lr = 1e-3
+  c.relabel.name = "hipi"
+  c.relabel.fraction = 1.0          # HIPI-BC imitates relabeled data only
+  c.relabel.hipi.level = "trajectory"
+  c.relabel.her.strategy = "final"
+  c.relabel.air.tie_break = "return"
+  c.train.updates_per_iteration = 40
+  return c

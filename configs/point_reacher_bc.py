@@ -1,0 +1,15 @@
+"""Online HIPI-BC on the multi-objective PointReacher (see point_goal_bc.py)."""
+
+from configs import base
+
+
+def get_config():
+  c = base.get_config()
+  c.learner.name = "bc"
+  c.learner.actor_lr = 1e-3
+  c.relabel.name = "hipi"
+  c.relabel.fraction = 1.0
+  c.relabel.hipi.level = "trajectory"
+  c.relabel.air.tie_break = "return"
+  c.train.updates_per_iteration = 40
+  return c
