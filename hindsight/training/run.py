@@ -59,6 +59,23 @@ def _rows(epoch, rs, train_m, evals, wall, seed0) -> List[Dict[str, Any]]:
   return rows
 
 
+class NonFiniteError(FloatingPointError):
+  """Training produced NaN/inf; the last good checkpoint is kept."""
+
+
+def _check_finite(epoch, rs, train_m, run_dir):
+  bad = [k for k, v in train_m.items() if not np.all(np.isfinite(np.asarray(v)))]
+  leaves = jax.tree_util.tree_leaves_with_path(jax.device_get(rs.learner))
+  bad += [jax.tree_util.keystr(p) for p, x in leaves
+          if np.issubdtype(np.asarray(x).dtype, np.floating) and not np.all(np.isfinite(x))]
+  if bad:
+    last = checkpoint.latest(run_dir)
+    kept = f"the last good checkpoint is {last[1]}" if last else "no checkpoint was written"
+    raise NonFiniteError(
+        f"non-finite values after epoch {epoch} (iteration {int(np.max(rs.iteration))}): "
+        f"{', '.join(bad[:6])}{' …' if len(bad) > 6 else ''}; stopping, {kept}")
+
+
 def run(config, echo: bool = True) -> Dict[str, Any]:
   """Trains to ``train.total_env_steps``; returns the run directory and the
   final evaluation. Safe to call again on the same directory: it resumes."""
@@ -106,6 +123,7 @@ def run(config, echo: bool = True) -> Dict[str, Any]:
     rs, train_m = epoch_fn(rs)
     evals = jax.device_get(eval_fn(rs.learner, eval_keys))
     train_m = jax.device_get(train_m)
+    _check_finite(epoch, rs, train_m, run_dir)
     rs_host = jax.device_get(rs.iteration), jax.device_get(rs.env_steps)
     wall = time.time() - t_start
     rows.extend(_rows(epoch, rs.replace(iteration=rs_host[0], env_steps=rs_host[1]),

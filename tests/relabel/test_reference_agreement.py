@@ -127,7 +127,7 @@ def fake_hipi_fns(xp):
 
 # -------------------------------------------------- percentile ranks, top-m ---
 
-RANK_SHAPES = [(1, 3), (2, 1), (12, 7)]
+RANK_SHAPES = [(1, 3), (12, 7)]   # with valid masks, 0 … 12 rows counted
 
 
 @st.composite
@@ -157,6 +157,18 @@ def test_percentile_ranks_hand_computed():
   want = np.array([[0.0, 0.25], [0.75, 0.25], [0.75, 1.0], [0.0, 0.0]])
   np.testing.assert_allclose(ref.percentile_ranks_np(r, valid), want)
   np.testing.assert_allclose(ref.percentile_ranks_np(r[:1]), [[0.5, 0.5]])
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "core.percentile_ranks masks invalid rows with +inf, so a valid +inf return "
+    "counts them as ties (percentile 1.5 here); fix: clip the searchsorted "
+    "'right' count at the number of valid rows"))
+def test_percentile_ranks_infinite_return_with_invalid_rows():
+  r = np.array([[np.inf], [0.0], [7.0]], np.float32)
+  valid = np.array([True, True, False])
+  np.testing.assert_allclose(ref.percentile_ranks_np(r, valid), [[1.0], [0.0], [0.0]])
+  np.testing.assert_allclose(np.asarray(jit(core.percentile_ranks)(r, valid)),
+                             [[1.0], [0.0], [0.0]])
 
 
 TOPM_SHAPES = [(1, 1), (3, 5), (6, 7)]
@@ -213,18 +225,26 @@ def test_discounted_returns_and_feature_sums_agree():
 
 # ---------------------------------------------------------- return matrices ---
 
-@pytest.mark.parametrize("family", [REACHER, PointReacher(reward_type="sparse"),
-                                    PointGoal(), PointTrajectory(), LINEAR],
-                         ids=lambda f: f"{f.name}-{getattr(f, 'reward_type', '')}")
-def test_numpy_reward_ports_match_family_reward(family):
+PORTED = (REACHER, PointReacher(reward_type="sparse"), PointGoal(), PointTrajectory(), LINEAR)
+
+
+def test_numpy_reward_ports_match_family_reward():
   rng = np.random.default_rng(1)
-  feats = rng.uniform(-0.6, 0.6, (T, family.feature_dim)).astype(np.float32)
+  feats = rng.uniform(-0.6, 0.6, (T, 4)).astype(np.float32)
   act = rng.uniform(-1, 1, (T, ACT)).astype(np.float32)
-  tasks = np.asarray(family.sample(jax.random.PRNGKey(2), 4))
-  fn = ref.numpy_reward_fn(family)
-  want = np.asarray(family.reward(feats[:, None], act[:, None], tasks[None]))   # [T, 4]
-  for j, z in enumerate(tasks):
-    np.testing.assert_allclose(fn(feats, act, z), want[:, j], rtol=1e-5, atol=1e-6)
+  tasks = [np.asarray(f.sample(jax.random.PRNGKey(2), 4)) for f in PORTED]
+
+  @jax.jit
+  def rewards(tasks):   # [T, 4] per family, one compile for all
+    return [f.reward(feats[:, None, :f.feature_dim], act[:, None], z[None])
+            for f, z in zip(PORTED, tasks)]
+
+  for family, z_all, want in zip(PORTED, tasks, rewards(tasks)):
+    fn = ref.numpy_reward_fn(family)
+    for j, z in enumerate(z_all):
+      np.testing.assert_allclose(fn(feats[:, :family.feature_dim], act, z),
+                                 np.asarray(want)[:, j], rtol=1e-5, atol=1e-6,
+                                 err_msg=family.name)
 
 
 def test_returns_matrix_general_path_point_reacher():
@@ -237,7 +257,7 @@ def test_returns_matrix_general_path_point_reacher():
                                eps.action, eps.mask, cands)
   np.testing.assert_allclose(np.asarray(got), want, rtol=1e-5, atol=1e-5)
   # The family's own jnp reward, called eagerly per pair (slow: a few episodes).
-  sub = slice(0, 3)
+  sub = slice(0, 1)
   want_jnp = ref.returns_matrix_np(ref.jnp_reward_fn(REACHER), GAMMA, eps.features[sub],
                                    eps.action[sub], eps.mask[sub], cands)
   np.testing.assert_allclose(np.asarray(got)[sub], want_jnp, rtol=1e-5, atol=1e-5)
@@ -290,40 +310,38 @@ def _jitted_air(family, relabelers):
 
 @pytest.mark.parametrize("family_name", sorted(FAMILIES))
 def test_air_choose_agrees(family_name):
-  """All tie-breaks; the cache has unfilled slots and copies of two batch
-  episodes (exact return ties)."""
+  """All tie-breaks against a cache with unfilled slots and copies of two
+  batch episodes (exact return ties); and the batch alone (``cache_size=0``)
+  with a precomputed V matrix."""
   family = FAMILIES[family_name]
   batch, cache = _relabel_inputs(family, seed=10, duplicates=2)
   relabelers = tuple(AIR(num_candidates=K, m=2, cache_size=M, tie_break=tb)
-                     for tb in TIE_BREAKS)
+                     for tb in TIE_BREAKS) + (AIR(num_candidates=K, m=3, cache_size=0),)
   key = jax.random.PRNGKey(11)
   outs, chosen = _jitted_air(family, relabelers)(key, batch, cache)
-  for tie_break, (cands, pct, tie, idx) in zip(TIE_BREAKS, outs):
+  for relabeler, (cands, pct, tie, idx) in zip(relabelers, outs):
+    tie_break, m = relabeler.tie_break, relabeler.m
+    used_cache = cache if relabeler.cache_size else None
+    msg = f"tie_break={tie_break}, cache_size={relabeler.cache_size}"
     # Same key, same candidates (up to float rounding: jit may fuse the
     # prior's normalisation differently from eager execution).
     np.testing.assert_allclose(cands, E.candidate_tasks(key, family, batch.task, K), atol=1e-6)
     pct_np, tie_np = ref.air_scores_np(family, GAMMA, batch, cands, tie_break=tie_break,
-                                       cache=cache, value_fn=fake_value)
-    np.testing.assert_allclose(np.asarray(pct), pct_np, atol=1e-6, err_msg=tie_break)
+                                       cache=used_cache, value_fn=fake_value)
+    np.testing.assert_allclose(np.asarray(pct), pct_np, atol=1e-6, err_msg=msg)
     if tie_break != "none":
-      np.testing.assert_allclose(np.asarray(tie), tie_np, rtol=1e-5, atol=1e-5)
-    idx_np = ref.air_choose_np(family, GAMMA, batch, cands, 2, tie_break=tie_break,
-                               cache=cache, value_fn=fake_value)
-    np.testing.assert_array_equal(np.asarray(idx), idx_np, err_msg=tie_break)
-    if tie_break == TIE_BREAKS[0]:
-      np.testing.assert_array_equal(np.asarray(chosen), np.asarray(cands)[idx_np])
-
-
-def test_air_without_cache_and_with_precomputed_values():
-  batch, _ = _relabel_inputs(REACHER, seed=12)
-  relabeler = AIR(num_candidates=K, m=3, cache_size=0)
-  key = jax.random.PRNGKey(13)
-  [(cands, _, _, idx)], _ = _jitted_air(REACHER, (relabeler,))(key, batch, None)
-  values = ref.values_matrix_np(fake_value, batch.first_obs, cands)
-  np.testing.assert_allclose(
-      values, np.asarray(E.values_matrix(fake_value, batch.first_obs, cands)), rtol=1e-6)
-  idx_np = ref.air_choose_np(REACHER, GAMMA, batch, cands, 3, values=values)
-  np.testing.assert_array_equal(np.asarray(idx), idx_np)
+      np.testing.assert_allclose(np.asarray(tie), tie_np, rtol=1e-5, atol=1e-5, err_msg=msg)
+    if relabeler.cache_size:
+      idx_np = ref.air_choose_np(family, GAMMA, batch, cands, m, tie_break=tie_break,
+                                 cache=used_cache, value_fn=fake_value)
+    else:
+      values = ref.values_matrix_np(fake_value, batch.first_obs, cands)
+      np.testing.assert_allclose(
+          values, np.asarray(E.values_matrix(fake_value, batch.first_obs, cands)), rtol=1e-6)
+      idx_np = ref.air_choose_np(family, GAMMA, batch, cands, m, values=values)
+    np.testing.assert_array_equal(np.asarray(idx), idx_np, err_msg=msg)
+  np.testing.assert_array_equal(np.asarray(chosen),
+                                np.asarray(outs[0][0])[np.asarray(outs[0][3])])
 
 
 @functools.lru_cache(maxsize=None)
@@ -356,32 +374,41 @@ def test_advantage_choose_agrees(family_name):
 
 # --------------------------------------------------------------------- HIPI ---
 
+HIPI_CONFIGS = (HIPI(candidates="batch", level="transition", temperature=0.7),
+                HIPI(candidates="prior", num_candidates=K, level="transition"),
+                HIPI(candidates="prior", num_candidates=K, level="trajectory",
+                     temperature=0.7, normalize_columns=False))
+
+
 @functools.lru_cache(maxsize=None)
-def _jitted_hipi_logits(family, relabeler):
+def _jitted_hipi_logits(family):
   def run(key, batch):
     ctx = RelabelContext(family=family, gamma=GAMMA, fns=fake_hipi_fns(jnp))
-    cands = relabeler.candidate_set(key, batch, family)
-    logits = relabeler.logits(key, batch, ctx, cands)
-    post = core.hipi_log_posterior(logits, relabeler.normalize_columns, relabeler.temperature)
-    return cands, logits, post
+    out = []
+    for relabeler in HIPI_CONFIGS:
+      cands = relabeler.candidate_set(key, batch, family)
+      logits = relabeler.logits(key, batch, ctx, cands)
+      out.append((cands, logits, core.hipi_log_posterior(
+          logits, relabeler.normalize_columns, relabeler.temperature)))
+    return out
   return jax.jit(run)
 
 
 @pytest.mark.parametrize("family_name", sorted(FAMILIES))
-@pytest.mark.parametrize("level,candidates", [("transition", "batch"),
-                                              ("transition", "prior"),
-                                              ("trajectory", "prior")])
-def test_hipi_logits_agree(family_name, level, candidates):
+def test_hipi_logits_agree(family_name):
+  """Transition level (batch and prior candidates) and trajectory level."""
   family = FAMILIES[family_name]
   rng = np.random.default_rng(16)
   batch = transition_batch(rng, family, random_episodes(rng, family, 10))
-  relabeler = HIPI(candidates=candidates, num_candidates=K, level=level, temperature=0.7)
-  cands, logits, post = _jitted_hipi_logits(family, relabeler)(jax.random.PRNGKey(18), batch)
-  want = ref.hipi_logits_np(family, GAMMA, batch, np.asarray(cands), level=level,
-                            fns=fake_hipi_fns(np))
-  np.testing.assert_allclose(np.asarray(logits), want, rtol=1e-5, atol=1e-5)
-  np.testing.assert_allclose(np.asarray(post), ref.hipi_log_posterior_np(want, True, 0.7),
-                             rtol=1e-4, atol=1e-4)
+  outs = _jitted_hipi_logits(family)(jax.random.PRNGKey(18), batch)
+  for relabeler, (cands, logits, post) in zip(HIPI_CONFIGS, outs):
+    msg = f"{relabeler.level}, {relabeler.candidates}"
+    want = ref.hipi_logits_np(family, GAMMA, batch, np.asarray(cands), level=relabeler.level,
+                              fns=fake_hipi_fns(np))
+    np.testing.assert_allclose(np.asarray(logits), want, rtol=1e-5, atol=1e-5, err_msg=msg)
+    want_post = ref.hipi_log_posterior_np(want, relabeler.normalize_columns,
+                                          relabeler.temperature)
+    np.testing.assert_allclose(np.asarray(post), want_post, rtol=1e-4, atol=1e-4, err_msg=msg)
 
 
 def random_sac_state(rng, hidden, obs_size, task_dim):
@@ -426,19 +453,21 @@ def test_sac_numpy_port_matches_relabel_fns():
 
 # ---------------------------------------------------------------------- HER ---
 
-@pytest.mark.parametrize("strategy", ["future", "final", "episode"])
-def test_her_agrees(strategy):
+def test_her_agrees():
   family = PointGoal(horizon=T)
   rng = np.random.default_rng(20)
   batch = transition_batch(rng, family, random_episodes(rng, family, 16))
   key = jax.random.PRNGKey(22)
-  her = HER(strategy=strategy)
   ctx = RelabelContext(family=family, gamma=GAMMA)
-  steps = jit(her.goal_steps)(key, batch)
-  tasks = jit(lambda k, b: her(k, b, ctx))(key, batch)
+  strategies = ("future", "final", "episode")
+  hers = [HER(strategy=s) for s in strategies]
+  outs = jax.jit(lambda k, b: [(h.goal_steps(k, b), h(k, b, ctx)) for h in hers])(key, batch)
   u = np.asarray(jax.random.uniform(key, (16,)))
-  np.testing.assert_array_equal(np.asarray(steps),
-                                ref.her_goal_steps_np(strategy, batch.t, batch.ep_mask, u))
-  np.testing.assert_array_equal(np.asarray(tasks), ref.her_relabel_np(family, batch, u, strategy))
-  if strategy == "future":
-    assert np.all(np.asarray(steps) >= np.asarray(batch.t))
+  for strategy, (steps, tasks) in zip(strategies, outs):
+    np.testing.assert_array_equal(np.asarray(steps),
+                                  ref.her_goal_steps_np(strategy, batch.t, batch.ep_mask, u),
+                                  err_msg=strategy)
+    np.testing.assert_array_equal(np.asarray(tasks),
+                                  ref.her_relabel_np(family, batch, u, strategy), err_msg=strategy)
+  future_steps = np.asarray(outs[0][0])
+  assert np.all(future_steps >= batch.t) and np.any(future_steps > batch.t)

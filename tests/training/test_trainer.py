@@ -114,3 +114,38 @@ def test_sac_learns_point_reacher(tmp_path):
                         for s in range(5)])
   final = out["final_rows"][0]["eval_return_mean"]
   assert final > random_ret + 5.0, (final, random_ret)
+
+
+def test_resume_gives_the_same_metrics(tmp_path):
+  """Kill after epoch 1 (simulated: drop the later checkpoint and rows), resume,
+  and end with exactly the metrics of the uninterrupted run."""
+  import os
+  from hindsight.io import checkpoint, files
+  c = tiny(base.get_config(), checkpoint_every_epochs=1, total_env_steps=480,
+           iterations_per_epoch=2)
+  c.workdir, c.num_seeds = str(tmp_path), 2
+  out = run(c, echo=False)
+  run_dir = out["run_dir"]
+  full = files.read_csv(os.path.join(run_dir, "metrics.csv"))
+  assert max(r["epoch"] for r in full) == 3
+  for epoch, path in checkpoint.list_checkpoints(run_dir):
+    if epoch > 1:
+      os.unlink(path)
+  files.write_csv(os.path.join(run_dir, "metrics.csv"), [r for r in full if r["epoch"] <= 1])
+  run(c, echo=False)
+  resumed = files.read_csv(os.path.join(run_dir, "metrics.csv"))
+  assert len(resumed) == len(full)
+  for a, b in zip(full, resumed):
+    for k in a:
+      if k != "wall_time":
+        assert a[k] == pytest.approx(b[k], rel=1e-6, abs=1e-6), k
+
+
+def test_non_finite_stops_with_a_clear_message(tmp_path):
+  from hindsight.training.run import NonFiniteError
+  c = tiny(base.get_config(), checkpoint_every_epochs=1)
+  c.workdir = str(tmp_path)
+  c.learner.actor_lr = c.learner.critic_lr = 1e30   # diverges at once
+  c.learner.reward_scale = 1e30
+  with pytest.raises(NonFiniteError, match="non-finite values after epoch 1"):
+    run(c, echo=False)
