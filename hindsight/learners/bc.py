@@ -90,10 +90,8 @@ def update(state: BCState, batch: Transition, key) -> Tuple[BCState, Dict[str, j
 
 
 def act(state: BCState, obs, task, key, deterministic: bool):
-  mean, log_std = state.hp.policy().apply(state.params, _cat(obs, task))
-  if deterministic:
-    return jnp.tanh(mean)
-  return networks.sample_tanh_gaussian(key, mean, log_std)[0]
+  return networks.policy_action(state.hp.policy(), state.params, obs, task, key,
+                                deterministic)
 
 
 def relabel_fns(state: BCState) -> Dict[str, Any]:

@@ -71,3 +71,12 @@ def sample_tanh_gaussian(key, mean, log_std):
 
 def atanh_clipped(action, eps=1e-6):
   return jnp.arctanh(jnp.clip(action, -1 + eps, 1 - eps))
+
+
+def policy_action(policy: nn.Module, params, obs, task, key, deterministic: bool):
+  """Action of a task-conditioned tanh-Gaussian policy on concat(obs, task):
+  tanh(mean) if deterministic, else a sample."""
+  mean, log_std = policy.apply(params, jnp.concatenate([obs, task], axis=-1))
+  if deterministic:
+    return jnp.tanh(mean)
+  return sample_tanh_gaussian(key, mean, log_std)[0]

@@ -188,10 +188,8 @@ def update(state: SACState, batch: Transition, key: jax.Array
 
 def act(state: SACState, obs, task, key, deterministic: bool):
   """Action for observation(s) ``obs`` under ``task``; tanh(mean) if deterministic."""
-  mean, log_std = state.hp.actor().apply(state.actor_params, _cat(obs, task))
-  if deterministic:
-    return jnp.tanh(mean)
-  return networks.sample_tanh_gaussian(key, mean, log_std)[0]
+  return networks.policy_action(state.hp.actor(), state.actor_params, obs, task, key,
+                                deterministic)
 
 
 def relabel_fns(state: SACState) -> Dict[str, Any]:
