@@ -353,8 +353,12 @@ def _die_with_parent():
     pass
 
 
+def _echo(*args):
+  print(*args, flush=True)
+
+
 def run_points(manifest: Manifest, todo: List[Point], max_parallel: int,
-               echo=print) -> None:
+               echo=_echo) -> None:
   """Runs ``todo`` as subprocesses, at most ``max_parallel`` at a time,
   updating the manifest after every change."""
   queue = list(todo)
@@ -428,7 +432,7 @@ def _lock(sweep_dir: str):
 
 
 def sweep(config_paths, relabelers, num_seeds, sweep_dir, max_parallel=1, sets=(),
-          grid=(), launcher="local", dry_run=False, argv=None, echo=print) -> Manifest:
+          grid=(), launcher="local", dry_run=False, argv=None, echo=_echo) -> Manifest:
   """Builds, validates and runs the grid; returns the final manifest."""
   from hindsight.io import files
 

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import math
 import os
-from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
+from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional, Tuple
 
 import numpy as np
 
@@ -378,7 +378,7 @@ def summary_table(runs_by_label: Mapping[str, Any], key: str = "eval_return_mean
   rows = summarize(runs_by_label, key, threshold, last_k_evals, n_boot, alpha, seed)
   pct = f"{100 * (1 - alpha):g}%"
   thr = rows[0]["threshold"] if rows else threshold
-  head = ["label", "seeds", f"final {key} mean [{pct} CI]", f"IQM [{pct} CI]",
+  head = ["label", "seeds", f"final mean [{pct} CI]", f"IQM [{pct} CI]",
           "AUC (mean over training)", f"env steps to {_fmt(thr, digits)}"]
   lines = ["| " + " | ".join(head) + " |", "|" + "|".join(["---"] + ["---:"] * 5) + "|"]
   for r in rows:

@@ -8,8 +8,9 @@ from typing import Any, Callable, Dict, List
 class Registry:
   """Maps names to factories; ``make`` on an unknown name lists the known ones."""
 
-  def __init__(self, kind: str):
+  def __init__(self, kind: str, plural: str | None = None):
     self.kind = kind
+    self.plural = plural or kind + "s"
     self._entries: Dict[str, Callable[..., Any]] = {}
 
   def register(self, name: str, factory: Callable[..., Any] | None = None):
@@ -29,7 +30,7 @@ class Registry:
   def check(self, name: str) -> None:
     if name not in self._entries:
       raise ValueError(
-          f"unknown {self.kind} {name!r}; known {self.kind}s: "
+          f"unknown {self.kind} {name!r}; known {self.plural}: "
           + ", ".join(self.names()))
 
   def get(self, name: str) -> Callable[..., Any]:

@@ -38,8 +38,9 @@ def save(directory: str, epoch: int, tree: Any, keep: int = 2) -> str:
   np.savez(buf, **arrays)
   path = os.path.join(directory, _NAME.format(epoch))
   atomic_write_bytes(path, buf.getvalue())
-  for old in list_checkpoints(directory)[:-keep]:
-    os.unlink(old[1])
+  if keep > 0:  # keep <= 0 keeps every checkpoint
+    for old in list_checkpoints(directory)[:-keep]:
+      os.unlink(old[1])
   return path
 
 

@@ -17,6 +17,9 @@ def atomic_write_bytes(path: str, data: bytes) -> None:
   os.makedirs(directory, exist_ok=True)
   fd, tmp = tempfile.mkstemp(dir=directory, prefix=".tmp-", suffix=os.path.basename(path))
   try:
+    umask = os.umask(0)
+    os.umask(umask)
+    os.fchmod(fd, 0o666 & ~umask)   # mkstemp makes 0600; give the usual file mode
     with os.fdopen(fd, "wb") as f:
       f.write(data)
       f.flush()

@@ -40,7 +40,8 @@ def percentile_ranks(returns: jax.Array, valid: jax.Array | None = None) -> jax.
   def column(col, vals):
     s = jnp.sort(col)
     less = jnp.searchsorted(s, vals, side="left")
-    leq = jnp.searchsorted(s, vals, side="right")
+    # invalid rows sort last as +inf: never count them as equal to a valid +inf
+    leq = jnp.minimum(jnp.searchsorted(s, vals, side="right"), n_valid)
     return less + 0.5 * (leq - less - 1)
 
   counts = jax.vmap(column, in_axes=(1, 1), out_axes=1)(masked, returns)

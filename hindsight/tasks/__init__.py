@@ -7,14 +7,22 @@ its own file and register it below (and its environment in
 
 from hindsight.registry import Registry
 from hindsight.tasks.base import TaskFamily
+from hindsight.tasks.brax_families import (AntDirection, AntGoal, HalfCheetahMultiObjective,
+                                           ReacherGoal, ReacherMultiObjective, WalkerLinear)
 from hindsight.tasks.point_goal import PointGoal
 from hindsight.tasks.point_reacher import PointReacher
 from hindsight.tasks.point_trajectory import PointTrajectory
 
-REGISTRY = Registry("task family")
+REGISTRY = Registry("task family", "task families")
 REGISTRY.register("point_reacher", PointReacher)
 REGISTRY.register("point_trajectory", PointTrajectory)
 REGISTRY.register("point_goal", PointGoal)
+REGISTRY.register("halfcheetah_multiobjective", HalfCheetahMultiObjective)
+REGISTRY.register("ant_direction", AntDirection)
+REGISTRY.register("ant_goal", AntGoal)
+REGISTRY.register("walker_linear", WalkerLinear)
+REGISTRY.register("reacher_goal", ReacherGoal)
+REGISTRY.register("reacher_multiobjective", ReacherMultiObjective)
 
 
 def make(name: str, **options) -> TaskFamily:

@@ -85,8 +85,9 @@ def run(config, echo: bool = True) -> Dict[str, Any]:
   log_path = os.path.join(run_dir, "log.txt")
   cfg_path = os.path.join(run_dir, "config.json")
   if os.path.exists(cfg_path):
-    old = files.read_json(cfg_path)
-    if old != c.to_dict() and _jsonable(old) != _jsonable(c.to_dict()):
+    # The run's identity is its config, wherever the directory now lives.
+    strip = lambda d: {k: v for k, v in _jsonable(d).items() if k != "workdir"}
+    if strip(files.read_json(cfg_path)) != strip(c.to_dict()):
       raise config_lib.ConfigError(
           f"{run_dir} holds a run with a different config; choose another "
           "--config.run_name or --config.workdir")

@@ -86,10 +86,6 @@ def test_failed_atomic_write_keeps_the_old_file(tmp_path):
   assert os.listdir(tmp_path) == ["m.csv"]  # the temporary file was removed
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "atomic_write_bytes creates its file with tempfile.mkstemp, which is always "
-    "mode 0600 and ignores the umask: metrics.csv, config.json and checkpoints "
-    "are unreadable by other users (log.txt, written with open(), is 0644)"))
 def test_atomic_write_respects_umask(tmp_path):
   old = os.umask(0o022)
   try:

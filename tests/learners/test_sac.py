@@ -29,7 +29,10 @@ def learner_config():
 
 
 CFG = learner_config()
-init = jax.jit(lambda key: sac.init(key, SPEC, CFG))
+# init is vmapped over seeds (as the trainer runs it); one compile serves the
+# single-seed tests (seed 0) and the vmap test.
+init_seeds = jax.jit(jax.vmap(lambda key: sac.init(key, SPEC, CFG)))
+SEED_KEYS = np.stack([np.asarray(jax.random.PRNGKey(0)), np.asarray(jax.random.PRNGKey(1))])
 
 
 def make_batch(discount=(1.0, 0.0, 1.0, 1.0)):
@@ -44,15 +47,22 @@ def make_batch(discount=(1.0, 0.0, 1.0, 1.0)):
 
 
 @pytest.fixture(scope="module")
-def fresh():
-  return init(jax.random.PRNGKey(0))
+def seeds():
+  """The states of seeds 0 and 1, host copies, stacked on a leading axis."""
+  return jax.device_get(init_seeds(SEED_KEYS))
+
+
+@pytest.fixture(scope="module")
+def fresh(seeds):
+  """Seed 0's fresh state."""
+  return jax.tree.map(lambda x: x[0], seeds)
 
 
 @pytest.fixture(scope="module")
 def state(fresh):
   """A state whose target critic differs from the online critic, so a loss
   test can tell which one a loss uses."""
-  target = jax.tree.map(lambda x: 0.8 * x + 0.01, fresh.critic_params)
+  target = jax.tree.map(lambda x: 0.8 * x + np.float32(0.01), fresh.critic_params)
   return fresh.replace(target_critic_params=target)
 
 
@@ -192,7 +202,7 @@ def test_critic_loss_matches_independent_derivation(state):
   expected, y = _expected_critic_loss(state, batch, key)
   np.testing.assert_allclose(loss, expected, rtol=1e-5)
   np.testing.assert_allclose(info["target_mean"], np.mean(y), rtol=1e-5, atol=1e-6)
-  np.testing.assert_allclose(float(jnp.exp(state.log_alpha)), 0.3, rtol=1e-6)
+  np.testing.assert_allclose(np.exp(state.log_alpha), 0.3, rtol=1e-6)
 
 
 def test_critic_loss_termination_removes_the_bootstrap(state):
@@ -206,7 +216,7 @@ def test_critic_loss_termination_removes_the_bootstrap(state):
   y = np.asarray([2.0, -1.0, 0.5, 4.0])
   np.testing.assert_allclose(loss, 0.5 * np.sum(np.mean((q - y)**2, axis=1)), rtol=1e-5)
   # ... so the target critic no longer matters.
-  other_target = jax.tree.map(lambda x: 3.0 * x, state.target_critic_params)
+  other_target = jax.tree.map(lambda x: np.float32(3.0) * x, state.target_critic_params)
   loss2, _ = critic_loss(state.critic_params, other_target, state.actor_params,
                          state.log_alpha, batch, key, state.hp)
   np.testing.assert_allclose(loss2, loss, rtol=RTOL)
@@ -254,7 +264,7 @@ update = jax.jit(sac.update)
 def updated(fresh):
   key = jax.random.PRNGKey(5)
   new, metrics = update(fresh, make_batch(), key)
-  return fresh, new, jax.device_get(metrics), key
+  return fresh, jax.device_get(new), jax.device_get(metrics), key
 
 
 def test_update_changes_params_and_counts(updated):
@@ -302,25 +312,34 @@ def test_update_rejects_unbatched_input(state):
     sac.update(state, b.replace(reward=b.reward[:, None]), jax.random.PRNGKey(0))
 
 
-def test_vmap_over_seeds_of_init_and_update(updated):
+def test_vmap_over_seeds_of_init_and_update(seeds, updated):
   _, single, single_metrics, k_update = updated  # seed 0, unbatched
-  keys = jnp.stack([jax.random.PRNGKey(0), jax.random.PRNGKey(1)])
-  states = jax.jit(jax.vmap(lambda k: sac.init(k, SPEC, CFG)))(keys)
-  np.testing.assert_array_equal(states.step, [0, 0])
+  np.testing.assert_array_equal(seeds.step, [0, 0])
+  # seeds start from different parameters
+  w = [x for x in jax.tree.leaves(seeds.actor_params) if x.ndim == 3][0]  # a kernel
+  assert w.shape[0] == 2 and not np.allclose(w[0], w[1])
   new, metrics = jax.jit(jax.vmap(sac.update, in_axes=(0, None, None)))(
-      states, make_batch(), k_update)
+      seeds, make_batch(), k_update)
+  new, metrics = jax.device_get((new, metrics))
   np.testing.assert_array_equal(new.step, [1, 1])
   assert metrics["critic_loss"].shape == (2,)
-  # seeds differ ...
-  w = jax.tree.leaves(new.actor_params)[0]
-  assert w.shape[0] == 2 and not np.allclose(w[0], w[1])
-  # ... and seed 0 of the vmapped run is the unbatched run of seed 0
+  w = [x for x in jax.tree.leaves(new.actor_params) if x.ndim == 3][0]
+  assert not np.allclose(w[0], w[1])
+  # seed 0 of the vmapped update is the unbatched update of seed 0
   for a, b in zip(jax.tree.leaves(jax.tree.map(lambda x: x[0], new)), jax.tree.leaves(single)):
     np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-6)
   np.testing.assert_allclose(metrics["critic_loss"][0], single_metrics["critic_loss"], rtol=1e-4)
+  # and each seed's target is its own Polyak mix
+  for s in (0, 1):
+    for t_old, c_new, t_new in zip(jax.tree.leaves(seeds.target_critic_params),
+                                   jax.tree.leaves(new.critic_params),
+                                   jax.tree.leaves(new.target_critic_params)):
+      np.testing.assert_allclose(t_new[s], 0.75 * t_old[s] + 0.25 * c_new[s], rtol=RTOL,
+                                 atol=ATOL)
 
 
 def test_init_state(fresh):
+  assert int(fresh.step) == 0
   np.testing.assert_allclose(fresh.log_alpha, math.log(0.3), rtol=1e-6)
   assert fresh.hp.target_entropy == -2.0 and fresh.hp.hidden_sizes == (32, 32)
   for a, b in zip(jax.tree.leaves(fresh.critic_params), jax.tree.leaves(fresh.target_critic_params)):

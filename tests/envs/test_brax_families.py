@@ -1,0 +1,343 @@
+"""Brax task families: features and rewards against hand computations from the
+Brax state, task priors, a fresh task per episode, time limits and termination,
+and short end-to-end runs through the Trainer.
+
+Every test here is marked ``brax``. Compiles are the cost, so each robot is
+compiled once (one jitted reset + a few steps, cached for the module) and every
+family on that robot is checked on those states; only reacher_goal's
+end-to-end run is in the default suite, the other families' are ``slow``.
+"""
+
+import functools
+import math
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import pytest
+
+from hindsight import envs, tasks
+from hindsight.tasks import brax_families as bf
+
+pytestmark = pytest.mark.brax
+
+BRAX_FAMILIES = ("halfcheetah_multiobjective", "ant_direction", "ant_goal",
+                 "walker_linear", "reacher_goal", "reacher_multiobjective")
+RTOL, ATOL = 1e-5, 1e-5
+
+
+def f32(x):
+  return np.asarray(x, np.float32)
+
+
+def at(tree, t):
+  return jax.tree.map(lambda x: x[t], tree)
+
+
+@functools.lru_cache(maxsize=None)
+def rollout(name, task, actions, **options):
+  """One compile per call signature: reset_with_task, then ``actions``.
+  Returns host copies of the env states s_0, …, s_T (stacked on axis 0)."""
+  env = envs.make(name, **options)
+
+  def fn(rng, task, actions):
+    s0 = env.reset_with_task(rng, task)
+
+    def body(s, a):
+      s = env.step(s, a)
+      return s, s
+
+    _, states = jax.lax.scan(body, s0, actions)
+    return jax.tree.map(lambda x0, xs: jnp.concatenate([x0[None], xs]), s0, states)
+
+  out = jax.jit(fn)(jax.random.PRNGKey(3), f32(task), f32(actions))
+  return env, jax.device_get(out)
+
+
+def _actions(n, a):
+  rng = np.random.default_rng(n * 7 + a)
+  acts = rng.uniform(-1, 1, (n, a))
+  acts[0, 0] = 1.7  # out of range: features use the clipped action
+  return tuple(map(tuple, acts))
+
+
+def sample(fam, key, n):
+  return np.asarray(jax.jit(fam.sample, static_argnums=1)(key, n))
+
+
+def _clip_sq(a):
+  return float(np.sum(np.square(np.clip(a, -1, 1))))
+
+
+# ------------------------------------------------------------------ priors --
+
+@pytest.mark.parametrize("name", BRAX_FAMILIES)
+def test_task_prior_in_range_and_eval_tasks(name):
+  fam = tasks.make(name)
+  z = sample(fam, jax.random.PRNGKey(0), 2000)
+  assert z.shape == (2000, fam.task_dim) and np.all(np.isfinite(z))
+  lo, hi = fam.task_low_high()
+  assert np.all(z >= lo - 1e-6) and np.all(z <= hi + 1e-6)
+  ev = fam.eval_tasks()
+  assert ev.shape == (25, fam.task_dim)
+  np.testing.assert_array_equal(ev, fam.eval_tasks())  # fixed
+
+
+def test_prior_shapes_specific_to_each_family():
+  key = jax.random.PRNGKey(1)
+  z = sample(tasks.make("halfcheetah_multiobjective"), key, 4000)
+  np.testing.assert_allclose(np.linalg.norm(z, axis=1), 1.0, rtol=1e-5)
+  assert np.all(z[:, 1:3] >= 0)
+  assert np.mean(z[:, 0] < 0) > 0.4 and np.mean(z[:, 3] < 0) > 0.4  # signs free
+  for r in (math.pi, math.pi / 2, math.pi / 4):
+    fam = tasks.make("ant_direction", angle_range=r)
+    th = sample(fam, key, 4000)[:, 0]
+    assert th.min() >= -r and th.max() <= r and th.max() - th.min() > 1.9 * r * 0.98
+    ev = fam.eval_tasks()[:, 0]
+    np.testing.assert_allclose(np.diff(ev), np.diff(ev)[0], rtol=1e-4)  # evenly spaced
+  ev = tasks.make("ant_direction").eval_tasks()[:, 0]
+  np.testing.assert_allclose(ev[0], -math.pi, rtol=1e-6)
+  np.testing.assert_allclose(ev[1] - ev[0], 2 * math.pi / 25, rtol=1e-5)
+  g = sample(tasks.make("ant_goal"), key, 1000)
+  np.testing.assert_allclose(np.linalg.norm(g, axis=1), 3.0, rtol=1e-5)
+  t = sample(tasks.make("reacher_goal"), key, 4000)
+  r = np.linalg.norm(t, axis=1)
+  assert r.min() >= 0.05 - 1e-6 and r.max() <= 0.2 + 1e-6
+  w = sample(tasks.make("walker_linear"), key, 4000)
+  assert w[:, 6].max() <= 0 and w[:, :6].min() < -0.9 and w[:, :6].max() > 0.9
+
+
+def test_bad_options_are_rejected():
+  with pytest.raises(ValueError, match="backend"):
+    tasks.make("halfcheetah_multiobjective", backend="warp")
+  with pytest.raises(ValueError, match="reward_type"):
+    tasks.make("ant_goal", reward_type="shaped")
+  with pytest.raises(ValueError, match="angle_range"):
+    tasks.make("ant_direction", angle_range=4.0)
+
+
+def test_family_kinds():
+  assert tasks.make("halfcheetah_multiobjective").is_linear
+  assert tasks.make("walker_linear").is_linear
+  for name in ("ant_goal", "reacher_goal"):
+    assert tasks.make(name).is_goal_family
+  for name in ("ant_direction", "reacher_multiobjective", "halfcheetah_multiobjective"):
+    assert not tasks.make(name).is_goal_family
+
+
+# -------------------------------------------------- hand-computed rewards --
+
+def test_halfcheetah_features_and_reward():
+  task = (0.5, 0.5, 0.5, -0.5)
+  acts = _actions(3, 6)
+  env, s = rollout("halfcheetah_multiobjective", task, acts)
+  fam = env.family
+  tasks_ = f32([[1, 0, 0, 0], [0.1, 0.3, 0.2, -0.9], [-0.6, 0.0, 0.8, 0.0]])
+  for t in range(1, 4):
+    p0, p1, a = at(s.pipeline_state, t - 1), at(s.pipeline_state, t), np.asarray(acts[t - 1])
+    phi = [(p1.x.pos[0, 0] - p0.x.pos[0, 0]) / 0.05, -0.1 * _clip_sq(a),
+           p1.x.pos[0, 2], p1.qd[2]]
+    np.testing.assert_allclose(s.info["features"][t], phi, rtol=RTOL, atol=ATOL)
+    np.testing.assert_allclose(s.reward[t], np.dot(task, phi), rtol=1e-4, atol=ATOL)
+    got = fam.reward(jnp.asarray(s.info["features"][t]), jnp.asarray(a), tasks_)
+    np.testing.assert_allclose(got, tasks_ @ np.asarray(phi, np.float32), rtol=1e-4, atol=ATOL)
+  assert s.obs.shape[-1] == 17 and np.all(s.done == 0)
+
+
+def _ant_angle_reward(v, theta, a):
+  speed = math.hypot(*v)
+  ang = math.degrees(math.acos(np.clip(
+      (v[0] * math.cos(theta) + v[1] * math.sin(theta)) / speed, -1, 1)))
+  return (speed if ang < 15 else 0.0) - 0.5 * _clip_sq(a) + 1.0
+
+
+def test_ant_direction_and_goal_features_and_rewards():
+  acts = _actions(3, 8)
+  env, s = rollout("ant_direction", (0.3,), acts)
+  fam = env.family
+  goal_fam = tasks.make("ant_goal")
+  dense_fam = tasks.make("ant_goal", reward_type="dense")
+  for t in range(1, 4):
+    p0, p1, a = at(s.pipeline_state, t - 1), at(s.pipeline_state, t), np.asarray(acts[t - 1])
+    v = (p1.x.pos[0, :2] - p0.x.pos[0, :2]) / 0.05
+    np.testing.assert_allclose(s.info["features"][t], [*v, _clip_sq(a)], rtol=RTOL, atol=ATOL)
+    np.testing.assert_allclose(s.reward[t], _ant_angle_reward(v, 0.3, a), rtol=1e-4, atol=ATOL)
+    heading = math.atan2(v[1], v[0])
+    thetas = [heading, heading + math.pi, heading + math.radians(10),
+              heading - math.radians(20)]
+    want = [_ant_angle_reward(v, th, a) for th in thetas]
+    assert want[0] > want[1] and want[2] == want[0] and want[3] == want[1]
+    got = fam.reward(jnp.asarray(s.info["features"][t]), a, f32(thetas)[:, None])
+    np.testing.assert_allclose(got, want, rtol=1e-4, atol=ATOL)
+    # Ant goal on the same physical step.
+    xy = p1.x.pos[0, :2]
+    phi = np.asarray(goal_fam.features(p0, jnp.asarray(a), p1))
+    np.testing.assert_allclose(phi, [*xy, _clip_sq(a)], rtol=RTOL, atol=ATOL)
+    goals = f32([xy + [0.1, 0.2], xy + [0.3, 0.0], [3.0, 0.0]])
+    dist = np.linalg.norm(goals - xy, axis=1)
+    np.testing.assert_allclose(goal_fam.reward(phi, a, goals),
+                               [(d < 0.3) - 1.0 for d in dist], atol=ATOL)
+    np.testing.assert_array_equal(goal_fam.success(phi, goals), dist < 0.3)
+    np.testing.assert_allclose(dense_fam.reward(phi, a, goals),
+                               3.0 - dist - 0.1 * _clip_sq(a) + 1.0, rtol=1e-4, atol=ATOL)
+    np.testing.assert_allclose(goal_fam.achieved_goal(phi), xy, rtol=RTOL)
+  # A healthy ant after 3 steps is not terminated; out of [0.2, 1.0] it is.
+  assert np.all(s.done == 0)
+  p = at(s.pipeline_state, 3)
+  for z, want in ((0.5, 0.0), (0.1, 1.0), (1.2, 1.0)):
+    moved = p.replace(x=p.x.replace(pos=jnp.asarray(p.x.pos).at[0, 2].set(z)))
+    assert float(fam.terminated(moved)) == want
+    assert float(goal_fam.terminated(moved)) == 0.0  # no termination by default
+  assert env.observation_size == 27
+  assert envs.make("ant_goal").observation_size == 29  # + torso xy
+
+
+def test_walker_features_and_reward():
+  task = (0.2, 1.0, -0.3, 0.1, 0.4, -0.5, -0.2)
+  acts = _actions(3, 6)
+  env, s = rollout("walker_linear", task, acts)
+  for t in range(1, 4):
+    p0, p1, a = at(s.pipeline_state, t - 1), at(s.pipeline_state, t), np.asarray(acts[t - 1])
+    pos = p1.x.pos
+    torso, right, left = pos[0], pos[3], pos[6]
+    phi = [torso[2] - 0.5, (torso[0] - p0.x.pos[0, 0]) / 0.008,
+           left[0] - torso[0], left[2] - torso[2] + 0.7,
+           right[0] - torso[0], right[2] - torso[2] + 0.7, _clip_sq(a)]
+    np.testing.assert_allclose(s.info["features"][t], phi, rtol=RTOL, atol=1e-4)
+    np.testing.assert_allclose(s.reward[t], np.dot(task, phi), rtol=1e-4, atol=1e-4)
+  assert list(env.brax_env.sys.link_names[i] for i in (0, 3, 6)) == [
+      "torso", "foot", "foot_left"]
+
+
+def _tip(q):
+  """Planar two-link arm: link 0.1 m, fingertip 0.11 m along link 1."""
+  return np.array([0.1 * math.cos(q[0]) + 0.11 * math.cos(q[0] + q[1]),
+                   0.1 * math.sin(q[0]) + 0.11 * math.sin(q[0] + q[1])])
+
+
+REACHER_GOAL = (0.1, -0.05)
+REACHER_ACTIONS = _actions(5, 2)
+
+
+def test_reacher_families_features_and_rewards():
+  goal = REACHER_GOAL
+  env, s = rollout("reacher_goal", goal, REACHER_ACTIONS, horizon=3)
+  acts = REACHER_ACTIONS
+  fam = env.family
+  mo = tasks.make("reacher_multiobjective")
+  # The target marker is moved to the goal; it is not in the observation.
+  np.testing.assert_allclose(s.pipeline_state.q[0, 2:], goal, atol=1e-5)
+  for t in range(1, 4):
+    p0, p1, a = at(s.pipeline_state, t - 1), at(s.pipeline_state, t), np.asarray(acts[t - 1])
+    tip = _tip(p1.q)
+    np.testing.assert_allclose(s.info["features"][t], tip, atol=2e-3)
+    d = np.linalg.norm(tip - goal)
+    assert s.reward[t] == (0.0 if d < 0.1 else -1.0)
+    feats = s.info["features"][t]
+    near, far = feats + f32([0.05, 0.0]), feats + f32([0.0, 0.15])
+    np.testing.assert_allclose(fam.reward(feats, a, np.stack([near, far])), [0.0, -1.0])
+    np.testing.assert_array_equal(fam.with_goal(f32(goal), feats), feats)
+    # Multi-objective: point_reacher's formula with the fingertip as the point.
+    phi = np.asarray(mo.features(p0, jnp.asarray(a), p1))
+    np.testing.assert_allclose(phi[:2], feats, rtol=RTOL, atol=ATOL)
+    np.testing.assert_allclose(phi[2], math.sqrt(_clip_sq(a)), rtol=RTOL)
+    for z in ([0.0, 0.5, 0.3, 0.1, -2.0, 0.15], [0.25, 1.0, -1.0, 0.2, 1.0, 0.05],
+              [0.125, 0.75, 2.0, 0.05, 0.0, 0.2]):
+      th, ph = 2 * math.pi * z[0], math.acos(2 * z[1] - 1)
+      w = [math.cos(th) * math.sin(ph), math.sin(th) * math.sin(ph), math.cos(ph)]
+      g = z[3] * np.array([math.cos(z[2]), math.sin(z[2])])
+      o = z[5] * np.array([math.cos(z[4]), math.sin(z[4])])
+      want = (w[0] * (0.2 - np.linalg.norm(phi[:2] - g)) - w[1] * phi[2]
+              + w[2] * math.log10(np.linalg.norm(phi[:2] - o) + 0.01) / 5)
+      np.testing.assert_allclose(mo.reward(phi, a, f32(z)), want, rtol=1e-4, atol=1e-5)
+  assert env.observation_size == 10
+
+
+def test_time_limit_is_truncation_and_last_observation_is_kept():
+  # The reacher rollout above (same compile): H = 3, five steps.
+  _, s = rollout("reacher_goal", REACHER_GOAL, REACHER_ACTIONS, horizon=3)
+  np.testing.assert_array_equal(s.done, [0, 0, 0, 1, 1, 1])
+  np.testing.assert_array_equal(s.info["truncation"], [0, 0, 0, 1, 1, 1])
+  # After the time limit: the last observation stays, no reward, no features.
+  np.testing.assert_array_equal(s.obs[4], s.obs[3])
+  np.testing.assert_array_equal(s.obs[5], s.obs[3])
+  assert not np.array_equal(s.obs[3], s.obs[2])
+  np.testing.assert_array_equal(s.reward[4:], 0.0)
+  np.testing.assert_array_equal(s.info["features"][4:], 0.0)
+
+
+def test_a_new_task_at_every_episode_start_and_task_free_observation():
+  env = envs.make("reacher_goal")
+  keys = jax.random.split(jax.random.PRNGKey(0), 8)
+  states = jax.jit(jax.vmap(env.reset))(keys)
+  task = np.asarray(states.info["task"])
+  assert len({tuple(t) for t in task.round(6)}) == 8
+  # The same reset key with two different tasks: identical observations.
+  both = jax.jit(jax.vmap(env.reset_with_task, in_axes=(None, 0)))(
+      keys[0], f32([[0.1, 0.0], [-0.1, 0.1]]))
+  np.testing.assert_array_equal(both.obs[0], both.obs[1])
+  assert not np.array_equal(both.info["task"][0], both.info["task"][1])
+
+
+def test_registry_and_backend_option():
+  assert set(BRAX_FAMILIES) <= set(envs.names()) and set(BRAX_FAMILIES) <= set(tasks.names())
+  env = envs.make("reacher_goal", backend="generalized")
+  assert env.backend == "generalized" and env.brax_env.backend == "generalized"
+  assert isinstance(env, envs.BraxTaskEnv)
+
+
+# ------------------------------------------------------ end to end (Trainer) --
+
+def _tiny_config(name, relabel="none", **options):
+  import importlib
+  c = importlib.import_module(f"configs.{name}").get_config()
+  c.env.options.horizon = 8
+  for k, v in options.items():
+    c.env.options[k] = v
+  c.learner.hidden_sizes = (16,)
+  c.relabel.name = relabel
+  c.relabel.air.cache_size = 4
+  c.relabel.air.num_candidates = 8
+  c.relabel.advantage.num_candidates = 8
+  c.train.num_envs = 2
+  c.train.updates_per_iteration = 2
+  c.train.batch_size = 16
+  c.train.buffer_episodes = 8
+  c.train.warmup_episodes = 2
+  c.train.iterations_per_epoch = 1
+  c.train.total_env_steps = 16
+  return c
+
+
+def _one_iteration(name, relabel, **options):
+  from hindsight.training import Trainer
+  trainer = Trainer(_tiny_config(name, relabel, **options))
+  rs = jax.jit(trainer.init)(jax.random.PRNGKey(0))
+  rs, metrics = jax.jit(trainer.iteration)(rs)
+  rs = jax.device_get(rs)
+  buf = rs.buffer
+  # Four episodes (2 warm-up + 2 collected), each with its own task.
+  tasks_ = np.asarray(buf.data.task)[:4]
+  assert len({tuple(t) for t in tasks_.round(6)}) == 4
+  assert int(rs.env_steps) > 0 and int(rs.iteration) == 1
+  for k, v in metrics.items():
+    assert np.all(np.isfinite(np.asarray(v))), k
+  return trainer, rs, metrics
+
+
+def test_reacher_goal_trains_one_iteration_end_to_end():
+  trainer, rs, _ = _one_iteration("reacher_goal", "her")
+  assert trainer.family.horizon == 8 and trainer.env.backend == "positional"
+  assert int(rs.env_steps) == 4 * 8  # never terminates: every step is valid
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name, relabel", [
+    ("halfcheetah_multiobjective", "air"),
+    ("ant_direction", "advantage"),
+    ("ant_goal", "her"),
+    ("walker_linear", "random"),
+    ("reacher_multiobjective", "air"),
+])
+def test_family_trains_one_iteration_end_to_end(name, relabel):
+  _one_iteration(name, relabel)
