@@ -16,6 +16,21 @@ from absl import app
 from hindsight.config import _FREE_BLOCKS
 
 
+def _config_file_options(argv) -> dict | None:
+  """env.options of the ``--config=<file>`` named on the command line."""
+  import importlib.util
+  path = next((a.split("=", 1)[1] for a in argv[1:] if a.startswith("--config=")), None)
+  if path is None:
+    return None
+  try:
+    spec = importlib.util.spec_from_file_location("_hindsight_cli_config", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.get_config().env.options.to_dict()
+  except Exception:  # the flag parser reports unreadable files itself
+    return None
+
+
 def unknown_override(argv: Sequence[str]) -> str | None:
   """The error message for the first unknown ``--config.*`` key, if any."""
   from configs import base
@@ -27,6 +42,10 @@ def unknown_override(argv: Sequence[str]) -> str | None:
     node, seen = schema, []
     for part in path.split("."):
       if ".".join(seen) in _FREE_BLOCKS:
+        options = _config_file_options(argv)
+        if options is not None and part not in options:
+          return (f"unknown config key config.{path}; the config file's family options "
+                  f"are: {', '.join(sorted(options))}")
         break
       if not isinstance(node, dict) or part not in node:
         where = f" in config.{'.'.join(seen)}" if seen else ""
