@@ -37,7 +37,6 @@ import fcntl
 import hashlib
 import importlib.util
 import itertools
-import math
 import os
 import re
 import shlex
@@ -235,10 +234,9 @@ def assign_run_names(points: Sequence[Point]) -> None:
 
 
 def expected_epochs(c, family) -> int:
-  """Epochs a run trains (as ``hindsight.training.run.num_epochs``)."""
-  t = c.train
-  steps_per_epoch = int(t.num_envs) * int(family.horizon) * int(t.iterations_per_epoch)
-  return max(1, math.ceil(int(t.total_env_steps) / steps_per_epoch))
+  """Epochs a run trains."""
+  from hindsight.training.run import num_epochs
+  return num_epochs(c, family.horizon)
 
 
 def build_points(config_paths: Sequence[str], relabelers: Sequence[str], num_seeds: int,

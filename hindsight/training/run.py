@@ -29,8 +29,12 @@ def run_name(c) -> str:
   return f"{c.env.name}-{c.learner.name}-{c.relabel.name}-s{c.seed}"
 
 
-def num_epochs(trainer: Trainer) -> int:
-  return max(1, math.ceil(int(trainer.config.train.total_env_steps) / trainer.steps_per_epoch))
+def num_epochs(config, horizon: int) -> int:
+  """Epochs a run trains: total_env_steps / (num_envs · H · iterations_per_epoch),
+  rounded up (warm-up episodes are not counted against the budget)."""
+  t = config.train
+  steps_per_epoch = int(t.num_envs) * int(horizon) * int(t.iterations_per_epoch)
+  return max(1, math.ceil(int(t.total_env_steps) / steps_per_epoch))
 
 
 def _log(log_path: str, msg: str, echo: bool = True) -> None:
@@ -96,7 +100,7 @@ def run(config, echo: bool = True) -> Dict[str, Any]:
   trainer = Trainer(c)
   init_fn, epoch_fn, eval_fn = trainer.jitted()
   keys = trainer.seed_keys()
-  n_epochs = num_epochs(trainer)
+  n_epochs = num_epochs(c, trainer.spec.horizon)
   metrics_path = os.path.join(run_dir, "metrics.csv")
 
   t0 = time.time()
