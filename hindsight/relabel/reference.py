@@ -30,7 +30,7 @@ jitted code is up to float32 rounding.
 from __future__ import annotations
 
 import math
-from typing import Callable, Dict, Optional
+from typing import Callable, Dict
 
 import numpy as np
 
