@@ -49,9 +49,11 @@ def test_new_task_at_every_episode_start():
   assert len(np.unique(tasks[:, 0])) == n
 
 
-@pytest.mark.parametrize("name,when", [("none", "default"), ("random", "insert"),
-                                       ("air", "default"), ("advantage", "sample"),
-                                       ("hipi", "default")])
+# none/random also run end to end in tests/test_cli.py and tests/test_sweep.py.
+@pytest.mark.parametrize("name,when", [
+    pytest.param("none", "default", marks=pytest.mark.slow),
+    pytest.param("random", "insert", marks=pytest.mark.slow),
+    ("air", "default"), ("advantage", "sample"), ("hipi", "default")])
 def test_every_strategy_trains_two_seeds(tmp_path, name, when):
   c = tiny(base.get_config())
   c.relabel.name, c.relabel.when = name, when
