@@ -143,7 +143,7 @@ class AntDirection(BraxFamily):
   survive_bonus: float = 1.0
   healthy_z_low: float = 0.2
   healthy_z_high: float = 1.0
-  backend: str = "mjx"
+  backend: str = "spring"
   horizon: int = 1000
   eval_seed: int = 0
   num_eval_tasks: int = 25
@@ -220,7 +220,7 @@ class AntGoal(BraxFamily):
   terminate_when_unhealthy: bool = False
   healthy_z_low: float = 0.2
   healthy_z_high: float = 1.0
-  backend: str = "mjx"
+  backend: str = "spring"
   horizon: int = 500
   eval_seed: int = 0
   num_eval_tasks: int = 25
@@ -299,7 +299,7 @@ class WalkerLinear(BraxFamily, linear.LinearFamily):
   below it), so the offsets 0.5 and −0.7 are those of the issue, not re-fit.
   """
 
-  backend: str = "positional"
+  backend: str = "generalized"
   horizon: int = 100
   eval_seed: int = 0
   num_eval_tasks: int = 25
@@ -344,12 +344,12 @@ REACHER_TIP_OFFSET = 0.11
 
 
 def reacher_tip(pipeline_state):
-    """Fingertip world position and velocity (as Brax's Reacher observation)."""
-    from brax import base as brax_base
-    tf = brax_base.Transform.create(pos=jnp.asarray([REACHER_TIP_OFFSET, 0.0, 0.0]))
-    pos = pipeline_state.x.take(REACHER_ARM).do(tf).pos
-    vel = tf.do(pipeline_state.xd.take(REACHER_ARM)).vel
-    return pos, vel
+  """Fingertip world position and velocity (as Brax's Reacher observation)."""
+  from brax import base as brax_base
+  tf = brax_base.Transform.create(pos=jnp.asarray([REACHER_TIP_OFFSET, 0.0, 0.0]))
+  pos = pipeline_state.x.take(REACHER_ARM).do(tf).pos
+  vel = tf.do(pipeline_state.xd.take(REACHER_ARM)).vel
+  return pos, vel
 
 
 class _ReacherMixin(BraxFamily):
