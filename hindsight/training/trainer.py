@@ -83,8 +83,9 @@ class Trainer:
       action = policy(k, st.obs, st.info["task"])
       nst = jax.vmap(self.env.step)(st, action)
       terminal = nst.done * (1.0 - nst.info["truncation"])
-      out = (st.obs, action, nst.info["features"], alive, terminal * alive,
-             nst.reward * alive)
+      live = alive > 0  # where, not a product: a NaN after the end must not leak
+      out = (st.obs, action, nst.info["features"], alive, jnp.where(live, terminal, 0.0),
+             jnp.where(live, nst.reward, 0.0))
       return (nst, alive * (1.0 - nst.done)), out
 
     (final, _), (obs, action, feats, mask, terminal, reward) = jax.lax.scan(
