@@ -57,9 +57,10 @@ class Relabeler:
     return jnp.swapaxes(tasks, 0, 1), jax.tree.map(jnp.mean, info)
 
   def check_family(self, family: TaskFamily) -> None:
-    if self.goal_only and not family.is_goal_family:
-      raise ValueError(f"relabeler {self.name!r} only applies to goal families "
-                       f"(is_goal_family=True); {family.name!r} is not one")
+    if self.goal_only and not (family.is_goal_family or family.has_goal_part):
+      raise ValueError(f"relabeler {self.name!r} only applies to families whose task "
+                       f"has a goal part (is_goal_family or has_goal_part); "
+                       f"{family.name!r} has none")
 
   def relabel_with_info(self, key, batch: EpisodeBatch, ctx: RelabelContext
                         ) -> Tuple[jax.Array, Dict[str, jax.Array]]:

@@ -52,5 +52,7 @@ class HER(Relabeler):
       feats = batch.ep_features[jnp.arange(tp.shape[0]), tp]
       steps_ahead = jnp.mean((tp - batch.t).astype(jnp.float32))
     tasks = fam.with_goal(batch.task, fam.achieved_goal(feats))
-    success = fam.success(batch.features, tasks).astype(jnp.float32)
-    return tasks, {"her_success": jnp.mean(success), "her_steps_ahead": steps_ahead}
+    info = {"her_steps_ahead": steps_ahead}
+    if fam.is_goal_family:
+      info["her_success"] = jnp.mean(fam.success(batch.features, tasks).astype(jnp.float32))
+    return tasks, info

@@ -23,6 +23,11 @@ class TaskFamily:
   feature_dim: int
   horizon: int
   is_goal_family: bool = False
+  # The task has a goal part that ``with_goal`` can replace by an achieved
+  # goal, so HER applies. True for every goal family, and for multi-objective
+  # families with a goal term (HER on the goal part, as Generalized Hindsight
+  # compares it); ``success`` is only defined for goal families.
+  has_goal_part: bool = False
   # Linear families have r = weights(task) · features; relabelers then turn
   # returns into a matrix product over discounted feature sums.
   is_linear: bool = False
@@ -51,7 +56,7 @@ class TaskFamily:
   def weights(self, task) -> jax.Array:
     raise TypeError(f"{self.name} is not a linear family")
 
-  # Goal families.
+  # Goal families (``achieved_goal``/``with_goal`` also where ``has_goal_part``).
   def achieved_goal(self, features) -> jax.Array:
     raise TypeError(f"{self.name} is not a goal family")
 

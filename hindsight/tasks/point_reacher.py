@@ -38,6 +38,7 @@ class PointReacher(base.TaskFamily):
   task_dim = 6
   feature_dim = 3  # next x, next y, ‖a‖
   is_goal_family = False
+  has_goal_part = True   # (θ_goal, r_goal): HER relabels the goal term only
   is_linear = False
 
   def __post_init__(self):
@@ -66,6 +67,18 @@ class PointReacher(base.TaskFamily):
   @staticmethod
   def goal(task):
     return base.polar(task[..., 2], task[..., 3])
+
+  def achieved_goal(self, features):
+    """The position reached, f32[..., 2]."""
+    return features[..., :2]
+
+  def with_goal(self, task, goal):
+    """``task`` with its goal at ``goal`` (polar (θ, r)); weights and
+    obstacle unchanged. r may fall outside the prior's [0.15, 0.3]."""
+    theta = jnp.arctan2(goal[..., 1], goal[..., 0])
+    radius = base.safe_norm(goal)
+    return jnp.concatenate([task[..., :2], theta[..., None], radius[..., None],
+                            task[..., 4:]], axis=-1)
 
   @staticmethod
   def obstacle(task):

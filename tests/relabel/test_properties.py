@@ -189,3 +189,30 @@ def test_hipi_transition_logits_match_the_formula():
   expect = (r - np.asarray(goals)[None, :, 0] + 0.5 * (1 - np.array([0, 1, 0]))[:, None]
             * (np.arange(b)[:, None] * 5.0 + np.asarray(goals)[None, :, 1]))
   np.testing.assert_allclose(logits, expect, rtol=1e-5, atol=1e-5)
+
+
+def test_her_on_point_reacher_relabels_the_goal_part_only():
+  """Generalized Hindsight's HER baseline on the multi-objective reacher: the
+  goal becomes the position reached at the chosen step; the objective weights
+  and the obstacle stay. With 'final' the last step sits exactly on the goal."""
+  fam = tasks.make("point_reacher")
+  b, T = 5, 4
+  key1, key2, key3 = jax.random.split(jax.random.PRNGKey(3), 3)
+  pos = jax.random.uniform(key1, (b, T, 2), minval=-0.4, maxval=0.4)
+  feats = jnp.concatenate([pos, jnp.full((b, T, 1), 0.5)], -1)
+  mask = jnp.ones((b, T))
+  task = fam.sample(key2, b)
+  batch = _batch_from_episodes(feats, mask, task, jnp.zeros(b, jnp.int32))
+  new = relabel.make("her", strategy="final")(key3, batch, RelabelContext(fam, 0.99))
+  np.testing.assert_allclose(new[:, :2], task[:, :2])
+  np.testing.assert_allclose(new[:, 4:], task[:, 4:])
+  np.testing.assert_allclose(fam.goal(new), pos[:, -1], atol=1e-6)
+  # the reach term of the final step is 0.2 − 0 = 0.2
+  # u = 0, v = 0.5: θ = 0, φ = π/2, so w = (1, 0, 0)
+  reach_only = jnp.concatenate([jnp.zeros((b, 1)), jnp.full((b, 1), 0.5), new[:, 2:]], -1)
+  np.testing.assert_allclose(fam.reward(feats[:, -1], None, reach_only), 0.2, atol=1e-5)
+
+
+def test_her_on_a_family_without_goal_part_is_refused():
+  with pytest.raises(ValueError, match="has a goal part"):
+    relabel.make("her").check_family(tasks.make("point_trajectory"))

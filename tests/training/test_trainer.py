@@ -4,7 +4,7 @@ import jax
 import numpy as np
 import pytest
 
-from configs import base, point_goal
+from configs import base, point_goal, point_trajectory
 from hindsight import config as config_lib
 from hindsight.relabel import episodes as E
 from hindsight.training import Trainer, run
@@ -89,9 +89,9 @@ def test_insert_mode_stores_chosen_tasks():
 
 
 def test_config_errors_before_tracing():
-  c = base.get_config()
+  c = point_trajectory.get_config()
   c.relabel.name = "her"
-  with pytest.raises(config_lib.ConfigError, match="only applies to goal families"):
+  with pytest.raises(config_lib.ConfigError, match="has a goal part"):
     config_lib.validate(c)
   c = point_goal.get_config()
   c.relabel.name, c.relabel.when = "hipi", "insert"
