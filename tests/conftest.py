@@ -55,7 +55,7 @@ def pytest_sessionfinish(session):
 # The tiny sweep shared by tests/test_sweep.py and tests/test_notebooks.py.
 #
 # experiments/sweep.py over {point_reacher, point_goal} × {none, random, her}
-# × 2 seeds at a tiny budget (her does not apply to point_reacher: 5 runs, 1
+# × 2 seeds at a tiny budget (her relabels point_reacher's goal part: 6 runs, 0
 # skipped). It is started, killed (SIGTERM to its process group) as soon as a
 # first run has written metrics, and started again with the same command,
 # which must finish everything. Both modules' ``start_background`` start it in

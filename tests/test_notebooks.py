@@ -71,7 +71,7 @@ def test_compare_relabelers(tiny_sweep, monkeypatch):
   sweep_dir = tiny_sweep["sweep_dir"]
   nb = execute("compare_relabelers.ipynb", monkeypatch, HINDSIGHT_SWEEP_DIR=sweep_dir)
   text = "".join(outputs(nb, "text"))
-  assert "5 runs in" in text
+  assert "6 runs in" in text
   assert len(outputs(nb, "png")) == 2                        # one figure per family
   for family in ("point_reacher", "point_goal"):
     png = Path(sweep_dir) / "figures" / f"{family}.png"

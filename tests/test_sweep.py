@@ -18,6 +18,7 @@ from tests.conftest import (TINY_SWEEP_ARGS, TINY_SWEEP_EPOCHS, TINY_SWEEP_FINAL
 ROOT = Path(__file__).resolve().parents[1]
 SWEEP_PY = ROOT / "experiments" / "sweep.py"
 REACHER, GOAL = "configs/point_reacher.py", "configs/point_goal.py"
+TRAJ = "configs/point_trajectory.py"
 TINY_SETS = [a[len("--set="):] for a in TINY_SWEEP_ARGS if a.startswith("--set=")]
 
 
@@ -127,7 +128,7 @@ def test_colliding_run_names_get_a_stable_suffix():
 def test_dry_run_manifest(tmp_path, in_root):
   sweep_dir = tmp_path / "sw"
   argv = ["experiments/sweep.py", "--dry_run"]
-  m = sweep.sweep([REACHER, GOAL], ["none", "her"], 2, str(sweep_dir), max_parallel=2,
+  m = sweep.sweep([TRAJ, GOAL], ["none", "her"], 2, str(sweep_dir), max_parallel=2,
                   sets=TINY_SETS, grid=["relabel.fraction=0.5,1.0"], dry_run=True,
                   argv=argv, echo=lambda *a: None)
   data = files.read_json(str(sweep_dir / "manifest.json"))
@@ -137,13 +138,13 @@ def test_dry_run_manifest(tmp_path, in_root):
   assert data["grid"]["set"]["train.total_env_steps"] == "320"
   points = {p["run_name"]: p for p in data["points"]}
   assert sorted(points) == sorted(
-      f"{c}-{r}-fraction={f}" for c in ("point_reacher", "point_goal")
+      f"{c}-{r}-fraction={f}" for c in ("point_trajectory", "point_goal")
       for r in ("none", "her") for f in ("0.5", "1.0"))
   assert data["counts"] == {"pending": 6, "skipped": 2}
   for f in ("0.5", "1.0"):
-    skipped = points[f"point_reacher-her-fraction={f}"]
+    skipped = points[f"point_trajectory-her-fraction={f}"]
     assert skipped["status"] == "skipped" and skipped["command"] == []
-    assert "goal famil" in skipped["reason"] and "point_reacher" in skipped["reason"]
+    assert "goal part" in skipped["reason"] and "point_trajectory" in skipped["reason"]
   p = points["point_goal-her-fraction=1.0"]
   assert p["status"] == "pending" and p["num_epochs"] == TINY_SWEEP_EPOCHS
   assert p["seeds"] == [0, 1]
@@ -207,7 +208,7 @@ def test_cli_usage_error(tmp_path):
 
 # ----------------------------------------- the tiny sweep, killed and resumed --
 
-APPLICABLE = ["point_reacher-none", "point_reacher-random",
+APPLICABLE = ["point_reacher-none", "point_reacher-random", "point_reacher-her",
               "point_goal-none", "point_goal-random", "point_goal-her"]
 
 
@@ -216,7 +217,6 @@ def test_first_invocation_was_killed_mid_way(tiny_sweep):
   after = tiny_sweep["manifest_after_kill"]
   assert after is not None, tiny_sweep["first_output"][-3000:]
   statuses = {p["run_name"]: p["status"] for p in after["points"]}
-  assert statuses["point_reacher-her"] == "skipped"
   assert sum(s == "done" for s in statuses.values()) < len(APPLICABLE)
   # SIGTERM is handled: the runs it stopped are back to pending, none left 'running'.
   assert "running" not in statuses.values(), statuses
@@ -227,13 +227,10 @@ def test_rerun_finishes_every_applicable_run(tiny_sweep):
   assert tiny_sweep["second_rc"] == 0, tiny_sweep["second_output"][-4000:]
   m = tiny_sweep["manifest"]
   points = {p["run_name"]: p for p in m["points"]}
-  assert sorted(points) == sorted(APPLICABLE + ["point_reacher-her"])
-  assert m["counts"] == {"done": 5, "skipped": 1}
+  assert sorted(points) == sorted(APPLICABLE)
+  assert m["counts"] == {"done": 6}
   for name in APPLICABLE:
     assert points[name]["status"] == "done" and points[name]["returncode"] == 0
-  skipped = points["point_reacher-her"]
-  assert skipped["status"] == "skipped" and "goal famil" in skipped["reason"]
-  assert not (Path(tiny_sweep["sweep_dir"]) / "point_reacher-her").exists()
   assert m["argv"][1:] == TINY_SWEEP_ARGS + [f"--sweep_dir={tiny_sweep['sweep_dir']}"]
 
 
@@ -279,9 +276,9 @@ def test_a_third_invocation_has_nothing_to_do(tiny_sweep):
                         capture_output=True, text=True, timeout=600)
   assert proc.returncode == 0, proc.stderr[-3000:]
   out = proc.stdout + proc.stderr
-  assert "0 to run, 5 already done, 1 skipped" in out
+  assert "0 to run, 6 already done, 0 skipped" in out
   m = files.read_json(os.path.join(tiny_sweep["sweep_dir"], "manifest.json"))
-  assert m["counts"] == {"done": 5, "skipped": 1}
+  assert m["counts"] == {"done": 6}
 
 
 def test_analysis_reads_the_sweep(tiny_sweep):

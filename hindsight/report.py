@@ -1,0 +1,300 @@
+"""REPRODUCTION.md from run directories: tables, learning curves, verdicts.
+
+``experiments/reproduce.py`` trains a study (``configs/studies.py``) as sweeps
+into one directory per study; this module reads those directories back and
+writes the report. Nothing in the report is typed by hand: every number,
+figure and verdict is computed here from ``metrics.csv`` files, so re-running
+the generator after more runs finish updates everything.
+
+Verdicts. For a claim "A beats B" on a family, the difference of the seed
+means of the final evaluation return, A − B, gets a 95 % percentile-bootstrap
+interval (seeds of A and of B resampled independently). The family counts
+as *better* when the interval lies above 0, *worse* when below, *tied*
+otherwise. A ``better`` claim is **reproduced** when every family run is
+better, **partly** when at least one is, **not reproduced** when none is. A
+``not_worse`` claim ("A is at least as good as B") is reproduced when no
+family is worse, partly when some but not all are, not reproduced when all
+are. Families whose cells have not run are listed as such and left out.
+
+Pure NumPy (matplotlib for figures): no JAX import.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
+
+import numpy as np
+
+from hindsight import analysis
+
+SUCCESS = "eval_success_mean"
+
+
+# ------------------------------------------------------------------- cells --
+
+def cell_key(config_path: str, relabeler: str, options: Sequence[str]) -> Tuple:
+  """How a study cell and a sweep grid point are matched: config file name,
+  relabeler, and the sorted ``key=value`` options."""
+  opts = tuple(sorted(o.replace("config.", "", 1) if o.startswith("config.") else o
+                      for o in options))
+  return (os.path.basename(config_path), relabeler, opts)
+
+
+def load_cells(study, sweep_dir: str) -> Dict[Tuple[str, str], Optional[Dict[str, Any]]]:
+  """``{(family, label): run dict or None}`` for every cell of ``study``; a
+  cell whose run has no evaluation yet is ``None``."""
+  by_key = {}
+  if os.path.isdir(sweep_dir):
+    for run in analysis.load_sweep(sweep_dir):
+      point = run.get("point") or {}
+      grid = point.get("grid") or {}
+      key = cell_key(point.get("config", ""), point.get("relabeler", ""),
+                     [f"{k}={v}" for k, v in grid.items()])
+      by_key[key] = run
+  return {(c.family, c.label): by_key.get(cell_key(c.config, c.relabeler, c.options))
+          for c in study.cells}
+
+
+def _labels(study, family: str) -> List[str]:
+  return [c.label for c in study.cells if c.family == family]
+
+
+def _finals(run, key: str) -> np.ndarray:
+  return analysis.final_values(run["rows"], key) if run else np.zeros((0,))
+
+
+def _complete(run) -> bool:
+  return bool(run) and run.get("status") == "done"
+
+
+# -------------------------------------------------------------- statistics --
+
+def diff_ci(a, b, n: int = 2000, alpha: float = 0.05, seed: int = 0
+            ) -> Tuple[float, float, float]:
+  """``(mean(a) − mean(b), lo, hi)``: percentile-bootstrap interval of the
+  difference of means, ``a`` and ``b`` (per-seed values) resampled
+  independently with ``np.random.default_rng(seed)``."""
+  a = np.asarray(a, float).ravel()
+  b = np.asarray(b, float).ravel()
+  if a.size == 0 or b.size == 0:
+    return float("nan"), float("nan"), float("nan")
+  rng = np.random.default_rng(seed)
+  ma = a[rng.integers(0, a.size, size=(int(n), a.size))].mean(axis=1)
+  mb = b[rng.integers(0, b.size, size=(int(n), b.size))].mean(axis=1)
+  lo, hi = np.quantile(ma - mb, [alpha / 2, 1 - alpha / 2])
+  return float(a.mean() - b.mean()), float(lo), float(hi)
+
+
+def outcome(lo: float, hi: float) -> str:
+  """'better' (interval above 0), 'worse' (below), 'tied' (contains 0)."""
+  if math.isnan(lo) or math.isnan(hi):
+    return "missing"
+  if lo > 0:
+    return "better"
+  if hi < 0:
+    return "worse"
+  return "tied"
+
+
+def verdict(kind: str, outcomes: Sequence[str]) -> str:
+  """'reproduced', 'partly', 'not reproduced' or 'not run yet' from the
+  per-family outcomes (missing families are left out)."""
+  got = [o for o in outcomes if o != "missing"]
+  if not got:
+    return "not run yet"
+  if kind == "better":
+    n = sum(o == "better" for o in got)
+    return "reproduced" if n == len(got) else ("partly" if n else "not reproduced")
+  if kind == "not_worse":
+    n = sum(o == "worse" for o in got)
+    return "reproduced" if n == 0 else ("partly" if n < len(got) else "not reproduced")
+  raise ValueError(f"unknown claim kind {kind!r}; kinds: better, not_worse")
+
+
+def check_claim(claim, cells, metric: str, n_boot: int, alpha: float) -> Dict[str, Any]:
+  """Per family: the difference A − B with its interval and outcome; and the
+  claim's verdict. Only finished runs (manifest status 'done') count."""
+  rows = []
+  for fam in claim.families:
+    ra, rb = cells.get((fam, claim.a)), cells.get((fam, claim.b))
+    if not (_complete(ra) and _complete(rb)):
+      rows.append({"family": fam, "outcome": "missing", "diff": float("nan"),
+                   "lo": float("nan"), "hi": float("nan"), "a": float("nan"),
+                   "b": float("nan")})
+      continue
+    fa, fb = _finals(ra, metric), _finals(rb, metric)
+    d, lo, hi = diff_ci(fa, fb, n_boot, alpha)
+    rows.append({"family": fam, "outcome": outcome(lo, hi), "diff": d, "lo": lo, "hi": hi,
+                 "a": float(fa.mean()), "b": float(fb.mean())})
+  return {"claim": claim, "families": rows,
+          "verdict": verdict(claim.kind, [r["outcome"] for r in rows])}
+
+
+# ------------------------------------------------------------------ tables --
+
+def _f(v: float, digits: int = 3) -> str:
+  if v is None or (isinstance(v, float) and math.isnan(v)):
+    return "n/a"
+  if math.isinf(v):
+    return "never"
+  return f"{v:.{digits}g}" if abs(v) >= 1e4 else f"{v:.{digits}f}"
+
+
+def family_table(study, family: str, cells, metric: str, n_boot: int, alpha: float) -> str:
+  """Markdown: one row per strategy of ``family``."""
+  labels = _labels(study, family)
+  runs = {l: cells[(family, l)] for l in labels if cells.get((family, l))}
+  summary = {r["label"]: r for r in analysis.summarize(runs, metric, n_boot=n_boot,
+                                                       alpha=alpha)} if runs else {}
+  has_success = any(SUCCESS in (run["rows"][0] if run["rows"] else {})
+                    for run in runs.values())
+  pct = f"{100 * (1 - alpha):g} %"
+  thr = next(iter(summary.values()))["threshold"] if summary else float("nan")
+  head = ["strategy", "seeds", "env steps", f"final return [{pct} CI]",
+          f"IQM [{pct} CI]", "AUC", f"env steps to {_f(thr)}"]
+  if has_success:
+    head.append("final success")
+  lines = ["| " + " | ".join(head) + " |", "|---" + "|---:" * (len(head) - 1) + "|"]
+  for l in labels:
+    run = cells.get((family, l))
+    if not run:
+      lines.append("| " + " | ".join([l, "0", "not run yet"] + [""] * (len(head) - 3)) + " |")
+      continue
+    s = summary[l]
+    steps, _ = analysis.curves(run["rows"], metric)
+    status = "" if _complete(run) else " (running)"
+    row = [l, str(s["seeds"]), f"{int(steps[-1]) if steps.size else 0}{status}",
+           f"{_f(s['final_mean'])} [{_f(s['final_lo'])}, {_f(s['final_hi'])}]",
+           f"{_f(s['iqm'])} [{_f(s['iqm_lo'])}, {_f(s['iqm_hi'])}]", _f(s["auc"]),
+           "never" if math.isinf(s["steps_to_threshold"]) else str(int(s["steps_to_threshold"]))]
+    if has_success:
+      fin = _finals(run, SUCCESS)
+      row.append(_f(float(np.mean(fin))) if fin.size else "n/a")
+    lines.append("| " + " | ".join(row) + " |")
+  return "\n".join(lines) + "\n"
+
+
+def plot_family(study, family: str, cells, metric: str, path: str, n_boot: int,
+                alpha: float) -> Optional[str]:
+  """Learning curves of every strategy (seed mean, bootstrap band); writes a
+  PNG (atomically) and returns its path, or None if no cell has run."""
+  runs = [(l, cells.get((family, l))) for l in _labels(study, family)]
+  runs = [(l, r) for l, r in runs if r and r["rows"]]
+  if not runs:
+    return None
+  import matplotlib
+  matplotlib.use("Agg")
+  import matplotlib.pyplot as plt
+  fig, ax = plt.subplots(figsize=(5.5, 3.6), dpi=110)
+  for label, run in runs:
+    steps, values = analysis.curves(run["rows"], metric)
+    mean, lo, hi = analysis.mean_ci_band(values, n_boot, alpha)
+    (line,) = ax.plot(steps, mean, label=f"{label} ({values.shape[0]})")
+    ax.fill_between(steps, lo, hi, color=line.get_color(), alpha=0.2, linewidth=0)
+  ax.set_xlabel("env steps")
+  ax.set_ylabel(metric.replace("_", " "))
+  ax.set_title(f"{family} ({study.name}, {study.scale})", fontsize=10)
+  ax.grid(alpha=0.3)
+  ax.legend(fontsize=8, title=f"strategy (seeds), {100 * (1 - alpha):g}% CI",
+            title_fontsize=7)
+  fig.tight_layout()
+  os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+  tmp = path + ".tmp.png"
+  fig.savefig(tmp)
+  plt.close(fig)
+  os.replace(tmp, path)
+  return path
+
+
+# ------------------------------------------------------------------ report --
+
+_MARK = {"better": "better", "worse": "**worse**", "tied": "tied", "missing": "not run yet"}
+
+
+def claims_section(results: Sequence[Mapping[str, Any]], alpha: float) -> str:
+  pct = f"{100 * (1 - alpha):g} %"
+  out = []
+  for res in results:
+    c = res["claim"]
+    out.append(f"- **{res['verdict']}** — {c.text} (`{c.a}` vs `{c.b}`)")
+    for r in res["families"]:
+      if r["outcome"] == "missing":
+        out.append(f"  - {r['family']}: not run yet")
+      else:
+        out.append(f"  - {r['family']}: {c.a} {_f(r['a'])} vs {c.b} {_f(r['b'])}; "
+                   f"difference {_f(r['diff'])} [{pct} CI {_f(r['lo'])}, {_f(r['hi'])}] "
+                   f"→ {_MARK[r['outcome']]}")
+  return "\n".join(out) + "\n"
+
+
+def budget_section(study) -> str:
+  lines = ["| family | budget (`--config.` overrides) | seeds |", "|---|---|---:|"]
+  for fam in study.families:
+    lines.append(f"| {fam} | {', '.join(f'`{s}`' for s in study.budgets[fam])} "
+                 f"| {study.num_seeds} |")
+  return "\n".join(lines) + "\n"
+
+
+def _wall_hours(sweep_dir: str) -> Optional[float]:
+  from hindsight.io import files
+  path = os.path.join(sweep_dir, analysis.MANIFEST)
+  if not os.path.exists(path):
+    return None
+  pts = files.read_json(path).get("points", [])
+  total = sum(float(p.get("wall_s") or 0.0) for p in pts)
+  return total / 3600.0
+
+
+def study_section(study, sweep_dir: str, fig_dir: str, rel_to: str, command: str) -> str:
+  """The markdown for one study (figures written into ``fig_dir``; links
+  relative to ``rel_to``, the directory of the report)."""
+  cells = load_cells(study, sweep_dir)
+  metric, n_boot, alpha = study.metric, int(study.n_boot), float(study.alpha)
+  done = sum(_complete(r) for r in cells.values())
+  hours = _wall_hours(sweep_dir)
+  out = [f"## {study.title}\n",
+         f"Command: `{command}`  \nRuns: `{os.path.relpath(sweep_dir, rel_to)}` — "
+         f"{done} of {len(cells)} cells finished"
+         + (f", {hours:.1f} h of training wall time so far" if hours else "") + ".\n",
+         f"Budget (scale `{study.scale}`):\n", budget_section(study),
+         "### Claims\n", claims_section(
+             [check_claim(c, cells, metric, n_boot, alpha) for c in study.claims], alpha)]
+  for fam in study.families:
+    out.append(f"### {fam}\n")
+    png = plot_family(study, fam, cells, metric, os.path.join(
+        fig_dir, f"{study.name}-{study.scale}-{fam}.png"), n_boot, alpha)
+    if png:
+      out.append(f"![{fam}]({os.path.relpath(png, rel_to)})\n")
+    out.append(family_table(study, fam, cells, metric, n_boot, alpha))
+  return "\n".join(out)
+
+
+HEADER = """# Reproduction report
+
+Generated by `{command}` from the run directories below; do not edit by hand.
+Every number is computed from `metrics.csv` files: rerunning a study's
+command resumes its unfinished cells and regenerates this file.
+
+How to read it. *Final return*: the mean over seeds of each seed's last
+evaluation (deterministic policy, the family's 25 fixed evaluation tasks),
+with a 95 % percentile-bootstrap interval over seeds. *IQM*: interquartile
+mean of the seed × evaluation-task final returns with rliable's stratified
+bootstrap interval. *AUC*: the seed-mean curve's average over training.
+*Env steps to X*: the first evaluation at which the seed-mean curve reaches X,
+the midpoint between the worst and best final means of the family. A claim is
+checked per family on the difference of final returns (A − B, bootstrap
+interval over seeds): *better* when the interval is above 0, *worse* below,
+*tied* otherwise; its verdict is *reproduced* when every family run agrees,
+*partly* when some do, *not reproduced* when none does (see
+`hindsight/report.py`). Cells still training show "(running)" and are not
+used for verdicts.
+"""
+
+
+def write_report(path: str, sections: Sequence[str], command: str) -> str:
+  from hindsight.io import files
+  text = HEADER.format(command=command) + "\n" + "\n".join(sections)
+  files.atomic_write_text(path, text)
+  return text

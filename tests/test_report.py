@@ -1,0 +1,172 @@
+"""The reproduction report: statistics and verdicts by hand, the study
+definitions, and the generator on the tiny sweep the tests themselves run."""
+
+import importlib.util
+import os
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from ml_collections import ConfigDict
+
+from configs import studies
+from hindsight import report
+from tests.conftest import start_tiny_sweep, stop_tiny_sweep
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def start_background():
+  start_tiny_sweep()
+
+
+def stop_background():
+  stop_tiny_sweep()
+
+
+# ---------------------------------------------------------------- statistics --
+
+def test_diff_ci_by_hand():
+  # one seed each: every resample is the same, the interval is the point
+  assert report.diff_ci([3.0], [1.0]) == (2.0, 2.0, 2.0)
+  d, lo, hi = report.diff_ci([1.0, 2.0, 3.0], [0.0, 0.0, 0.0], n=4000)
+  assert d == 2.0
+  # resampled means of {1,2,3} lie in [1, 3]; the 95 % interval is inside it
+  assert 1.0 <= lo < 2.0 < hi <= 3.0
+  assert np.isnan(report.diff_ci([], [1.0])[0])
+  # deterministic given the seed
+  assert report.diff_ci([1, 5, 2], [0, 1], seed=3) == report.diff_ci([1, 5, 2], [0, 1], seed=3)
+
+
+@pytest.mark.parametrize("lo,hi,expected", [(0.1, 2.0, "better"), (-2.0, -0.1, "worse"),
+                                            (-1.0, 1.0, "tied"), (0.0, 1.0, "tied"),
+                                            (float("nan"), 1.0, "missing")])
+def test_outcome(lo, hi, expected):
+  assert report.outcome(lo, hi) == expected
+
+
+def test_verdict_rules():
+  v = report.verdict
+  assert v("better", ["better", "better"]) == "reproduced"
+  assert v("better", ["better", "tied", "missing"]) == "partly"
+  assert v("better", ["tied", "worse"]) == "not reproduced"
+  assert v("better", ["missing", "missing"]) == "not run yet"
+  assert v("better", ["better", "missing"]) == "reproduced"   # missing families left out
+  assert v("not_worse", ["tied", "better"]) == "reproduced"
+  assert v("not_worse", ["worse", "tied"]) == "partly"
+  assert v("not_worse", ["worse"]) == "not reproduced"
+  with pytest.raises(ValueError, match="kinds"):
+    v("maybe", ["better"])
+
+
+# ------------------------------------------------------------------- studies --
+
+@pytest.mark.parametrize("name", studies.STUDIES)
+@pytest.mark.parametrize("scale", studies.SCALES)
+def test_study_definitions_are_consistent(name, scale):
+  s = studies.get_config(name, scale)
+  assert s.num_seeds >= 5
+  cells = {(c.family, c.label) for c in s.cells}
+  assert len(cells) == len(s.cells), "labels must be unique per family"
+  for c in s.cells:
+    assert (ROOT / c.config).exists(), c.config
+    assert c.family in s.families and s.budgets[c.family]
+  for claim in s.claims:
+    for fam in claim.families:
+      assert (fam, claim.a) in cells and (fam, claim.b) in cells, (claim.id, fam)
+
+
+def test_unknown_study_and_scale():
+  with pytest.raises(ValueError, match="studies: generalized_hindsight, hipi"):
+    studies.get_config("her")
+  with pytest.raises(ValueError, match="scales: cpu, paper"):
+    studies.get_config("hipi", "huge")
+
+
+def _load_reproduce():
+  name = "hindsight_experiments_reproduce"
+  if name not in sys.modules:
+    spec = importlib.util.spec_from_file_location(name, ROOT / "experiments" / "reproduce.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+  return sys.modules[name]
+
+
+@pytest.mark.parametrize("name", studies.STUDIES)
+def test_every_cell_of_both_studies_validates(name, tmp_path, monkeypatch):
+  """A dry run builds every cell's command: all configs, budgets and relabeler
+  options are valid, and no cell is skipped as inapplicable."""
+  monkeypatch.chdir(ROOT)
+  rep = _load_reproduce()
+  study = studies.get_config(name, "cpu")
+  failed = rep.train(study, str(tmp_path), [], 5, 1, [], True, ["reproduce.py"])
+  assert failed == []
+  from hindsight.io import files
+  m = files.read_json(tmp_path / "manifest.json")
+  points = m["points"]
+  assert len(points) == len(study.cells)
+  assert all(p["status"] == "pending" for p in points), [
+      (p["run_name"], p["reason"]) for p in points if p["status"] != "pending"]
+  her = [p for p in points if p["relabeler"] == "her"]
+  assert her and all("--config.relabel.her.strategy=" in p["command_line"] for p in her)
+  assert all("--config.num_seeds=5" in p["command_line"] for p in points)
+
+
+def test_unknown_family_lists_the_studys():
+  rep = _load_reproduce()
+  from hindsight.sweep import SweepError
+  with pytest.raises(SweepError, match="its families: point_trajectory"):
+    rep.cell_groups(studies.get_config("generalized_hindsight"), ["point_goal"])
+
+
+# ------------------------------------------ the generator on a real tiny sweep --
+
+def _tiny_study():
+  """A study over the tiny sweep's cells (conftest.TINY_SWEEP_ARGS)."""
+  cell = lambda f, r: ConfigDict(dict(family=f, config=f"configs/{f}.py", relabeler=r,
+                                      label=r, options=[]))
+  fams = ["point_reacher", "point_goal"]
+  claim = lambda cid, kind, a, b: ConfigDict(dict(id=cid, text=f"{a} vs {b}", kind=kind,
+                                                   a=a, b=b, families=fams))
+  return ConfigDict(dict(
+      name="tiny", title="Tiny study", families=fams, scale="test", num_seeds=2,
+      metric="eval_return_mean", alpha=0.05, n_boot=200,
+      cells=[cell(f, r) for f in fams for r in ("none", "random", "her", "air")],
+      claims=[claim("her-none", "better", "her", "none"),
+              claim("random-none", "not_worse", "random", "none"),
+              claim("air-none", "better", "air", "none")],
+      budgets={f: ["train.total_env_steps=320"] for f in fams}))
+
+
+def test_report_from_tiny_sweep(tiny_sweep, tmp_path):
+  study = _tiny_study()
+  cells = report.load_cells(study, tiny_sweep["sweep_dir"])
+  assert cells[("point_goal", "her")] is not None and cells[("point_goal", "air")] is None
+  text = report.study_section(study, tiny_sweep["sweep_dir"], str(tmp_path / "fig"),
+                              str(tmp_path), "python experiments/reproduce.py --study=tiny")
+  path = tmp_path / "REPRODUCTION.md"
+  report.write_report(str(path), [text], "pytest")
+  out = path.read_text()
+  assert out.startswith("# Reproduction report") and "## Tiny study" in out
+  assert "6 of 8 cells finished" in out
+  for fam in ("point_reacher", "point_goal"):
+    png = tmp_path / "fig" / f"tiny-test-{fam}.png"
+    assert png.exists() and png.stat().st_size > 10_000
+    assert f"![{fam}](fig/tiny-test-{fam}.png)" in out
+  # every claim has a verdict; air never ran
+  assert out.count("- **") == 3
+  assert "not run yet** — air vs none" in out
+  assert "| air | 0 | not run yet |" in out
+  # the numbers in the table are the runs' numbers
+  run = cells[("point_goal", "none")]
+  from hindsight import analysis
+  fin = analysis.final_values(run["rows"]).mean()
+  assert f"| none | 2 | {int(analysis.curves(run['rows'])[0][-1])} | {fin:.3f} [" in out
+  # the difference quoted for her vs none is recomputed exactly
+  res = report.check_claim(study.claims[0], cells, study.metric, 200, 0.05)
+  goal = next(r for r in res["families"] if r["family"] == "point_goal")
+  assert f"difference {goal['diff']:.3f} [95 % CI {goal['lo']:.3f}, {goal['hi']:.3f}]" in out
+  assert res["verdict"] in ("reproduced", "partly", "not reproduced")
+  assert "final success" in out  # point_goal is a goal family
