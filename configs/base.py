@@ -83,6 +83,8 @@ def get_config() -> ConfigDict:
   c.train.warmup_episodes = 64         # uniform-random episodes before learning
   c.train.iterations_per_epoch = 25    # iterations per jitted epoch; evaluate after each
   c.train.checkpoint_every_epochs = 5  # 0 disables checkpoints
+  c.train.shard_seeds = True           # split the seed axis over all local devices (jax.sharding)
+  c.train.tensorboard = False          # also write TensorBoard event files to <run>/tensorboard
 
   # ---- offline data (experiments/make_dataset.py, experiments/offline_bc.py) ----
   c.offline = ConfigDict()

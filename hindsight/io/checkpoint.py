@@ -60,7 +60,8 @@ def latest(directory: str) -> Optional[Tuple[int, str]]:
 
 
 def restore(path: str, template: Any) -> Tuple[int, Any]:
-  """Returns (epoch, tree) with the leaves of ``path`` in ``template``'s structure."""
+  """Returns (epoch, tree) with the leaves of ``path`` in ``template``'s
+  structure; ``template`` may be concrete or shape-only (``jax.eval_shape``)."""
   try:
     with np.load(path, allow_pickle=False) as data:
       header = json.loads(bytes(data["header"]).decode())
@@ -72,8 +73,11 @@ def restore(path: str, template: Any) -> Tuple[int, Any]:
     raise CheckpointError(f"{path} holds {len(leaves)} arrays but this config's run "
                           f"state has {len(t_leaves)}: was it written by another config?")
   for i, (a, t) in enumerate(zip(leaves, t_leaves)):
-    if a.shape != np.shape(t) or a.dtype != np.asarray(t).dtype:
+    # ``template`` may hold arrays or only shapes (``jax.eval_shape``).
+    shape = tuple(t.shape) if hasattr(t, "shape") else np.shape(t)
+    dtype = np.dtype(t.dtype) if hasattr(t, "dtype") else np.asarray(t).dtype
+    if a.shape != shape or a.dtype != dtype:
       raise CheckpointError(
           f"{path}: array {i} has shape {a.shape} {a.dtype}, the run state expects "
-          f"{np.shape(t)} {np.asarray(t).dtype}: was it written by another config?")
+          f"{shape} {dtype}: was it written by another config?")
   return header["epoch"], jax.tree.unflatten(treedef, [jax.numpy.asarray(a) for a in leaves])

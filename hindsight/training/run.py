@@ -18,6 +18,7 @@ from typing import Any, Dict, List
 import jax
 import numpy as np
 
+from configs import base as base_config
 from hindsight import config as config_lib
 from hindsight.io import checkpoint, files
 from hindsight.training.trainer import Trainer
@@ -89,9 +90,12 @@ def run(config, echo: bool = True) -> Dict[str, Any]:
   log_path = os.path.join(run_dir, "log.txt")
   cfg_path = os.path.join(run_dir, "config.json")
   if os.path.exists(cfg_path):
-    # The run's identity is its config, wherever the directory now lives.
+    # The run's identity is its config, wherever the directory now lives. Keys
+    # added to the schema after the run started take their defaults (a new
+    # key's default keeps the old behaviour), so such a run still resumes.
     strip = lambda d: {k: v for k, v in _jsonable(d).items() if k != "workdir"}
-    if strip(files.read_json(cfg_path)) != strip(c.to_dict()):
+    old = _with_defaults(files.read_json(cfg_path), _jsonable(base_config.get_config().to_dict()))
+    if strip(old) != strip(c.to_dict()):
       raise config_lib.ConfigError(
           f"{run_dir} holds a run with a different config; choose another "
           "--config.run_name or --config.workdir")
@@ -99,28 +103,34 @@ def run(config, echo: bool = True) -> Dict[str, Any]:
 
   trainer = Trainer(c)
   init_fn, epoch_fn, eval_fn = trainer.jitted()
-  keys = trainer.seed_keys()
+  sharding = seed_sharding(c)
+  keys = _place(trainer.seed_keys(), sharding)
   n_epochs = num_epochs(c, trainer.spec.horizon)
   metrics_path = os.path.join(run_dir, "metrics.csv")
 
   t0 = time.time()
-  rs = init_fn(keys)
   start_epoch, rows, wall_offset = 0, [], 0.0
   last = checkpoint.latest(run_dir)
   if last is not None:
-    start_epoch, rs = checkpoint.restore(last[1], rs)
+    # Shapes only: the warm-up rollout is not re-run just to be overwritten.
+    start_epoch, rs = checkpoint.restore(last[1], jax.eval_shape(init_fn, keys))
+    rs = _place(rs, sharding)
     if os.path.exists(metrics_path):
       rows = [r for r in files.read_csv(metrics_path) if r["epoch"] <= start_epoch]
       wall_offset = max((r["wall_time"] for r in rows), default=0.0)
     _log(log_path, f"resumed {run_dir} at epoch {start_epoch}/{n_epochs}", echo)
   else:
+    rs = init_fn(keys)
     _log(log_path, f"run {run_dir}: {c.env.name}, {c.learner.name}, relabel="
          f"{c.relabel.name}, {c.num_seeds} seed(s), {n_epochs} epochs of "
-         f"{trainer.steps_per_epoch} env steps", echo)
+         f"{trainer.steps_per_epoch} env steps"
+         + (f", seeds sharded over {len(jax.local_devices())} devices" if sharding else ""),
+         echo)
   t_start = time.time() - wall_offset
 
   eval_key = jax.random.PRNGKey(10_000 + int(c.seed))
-  eval_keys = jax.random.split(eval_key, int(c.num_seeds))
+  eval_keys = _place(jax.random.split(eval_key, int(c.num_seeds)), sharding)
+  tb = _tensorboard(c, run_dir, rows)
   every = int(c.train.checkpoint_every_epochs)
   evals = None
   for epoch in range(start_epoch + 1, n_epochs + 1):
@@ -134,6 +144,8 @@ def run(config, echo: bool = True) -> Dict[str, Any]:
     rows.extend(_rows(epoch, rs.replace(iteration=rs_host[0], env_steps=rs_host[1]),
                       train_m, evals, wall, int(c.seed)))
     files.write_csv(metrics_path, rows)
+    if tb is not None:
+      _tb_write(tb, rows[-int(c.num_seeds):])
     if every and (epoch % every == 0 or epoch == n_epochs):
       checkpoint.save(run_dir, epoch, rs)
     ret = np.asarray(evals["return"]).mean(axis=1)
@@ -144,9 +156,70 @@ def run(config, echo: bool = True) -> Dict[str, Any]:
          f"eval_return {ret.mean():.3f} (per seed {np.array2string(ret, precision=2)})"
          f"{succ} | {time.time() - t_ep:.1f}s/epoch, ETA {eta / 60:.1f} min", echo)
 
+  if tb is not None:
+    tb.close()
   final = [r for r in rows if r["epoch"] == n_epochs]
   _log(log_path, f"done in {time.time() - t0:.0f}s; metrics in {metrics_path}", echo)
   return {"run_dir": run_dir, "final_rows": final, "trainer": trainer, "state": rs}
+
+
+def seed_sharding(c):
+  """The seed axis split over all local devices (``jax.sharding``), or None
+  with one device or ``train.shard_seeds=False``. Every leaf of the run state
+  has the seed axis first, so one ``NamedSharding`` places the whole state;
+  jit then runs each device's seeds on that device."""
+  devices = jax.local_devices()
+  if not c.train.shard_seeds or len(devices) == 1:
+    return None
+  mesh = jax.sharding.Mesh(np.asarray(devices), ("seeds",))
+  return jax.sharding.NamedSharding(mesh, jax.sharding.PartitionSpec("seeds"))
+
+
+def _place(tree, sharding):
+  return tree if sharding is None else jax.device_put(tree, sharding)
+
+
+def _tensorboard(c, run_dir, rows):
+  """A tensorboardX writer in ``<run>/tensorboard`` if ``train.tensorboard``.
+  On resume, events past the checkpoint are purged (``purge_step``)."""
+  if not c.train.tensorboard:
+    return None
+  try:
+    from tensorboardX import SummaryWriter
+  except ImportError:
+    raise config_lib.ConfigError(
+        "config.train.tensorboard=True needs tensorboardX (pip install tensorboardX; "
+        "it comes with brax)") from None
+  step = max((int(r["env_steps"]) for r in rows), default=None)
+  return SummaryWriter(os.path.join(run_dir, "tensorboard"),
+                       purge_step=None if step is None else step + 1)
+
+
+def _tb_write(tb, epoch_rows):
+  """Seed means of every numeric metric, and each seed's evaluation return,
+  at the epoch's env steps."""
+  step = int(max(r["env_steps"] for r in epoch_rows))
+  skip = {"seed", "epoch", "iteration", "env_steps"}
+  for k in epoch_rows[0]:
+    if k in skip or k.startswith("eval_return_task_"):
+      continue
+    tb.add_scalar(k, float(np.mean([r[k] for r in epoch_rows])), step)
+  for r in epoch_rows:
+    tb.add_scalar(f"seed_{r['seed']}/eval_return_mean", float(r["eval_return_mean"]), step)
+  tb.flush()
+
+
+def _with_defaults(d, defaults):
+  """``d`` with keys it lacks filled in from ``defaults`` (recursively)."""
+  if not isinstance(d, dict) or not isinstance(defaults, dict):
+    return d
+  out = dict(d)
+  for k, v in defaults.items():
+    if k not in out:
+      out[k] = v
+    elif isinstance(v, dict) and k != "options":
+      out[k] = _with_defaults(out[k], v)
+  return out
 
 
 def _jsonable(d):

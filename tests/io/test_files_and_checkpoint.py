@@ -138,6 +138,20 @@ def test_checkpoint_round_trip_of_a_flax_state(tmp_path):
   assert int(back.insert_pos) == 2
 
 
+def test_restore_into_a_shape_only_template(tmp_path):
+  """Resume restores into ``jax.eval_shape`` of the initial state: nothing
+  is computed before loading."""
+  tree = _tree()
+  path = checkpoint.save(str(tmp_path), 3, tree)
+  template = jax.tree.map(lambda x: jax.ShapeDtypeStruct(x.shape, x.dtype), tree)
+  _, back = checkpoint.restore(path, template)
+  for a, b in zip(jax.tree.leaves(tree), jax.tree.leaves(back)):
+    np.testing.assert_array_equal(a, np.asarray(b))
+  bad = dict(template, w=jax.ShapeDtypeStruct((3, 2), np.float32))
+  with pytest.raises(checkpoint.CheckpointError, match=r"\(3, 2\)"):
+    checkpoint.restore(path, bad)
+
+
 def test_restore_with_mismatched_shape(tmp_path):
   path = checkpoint.save(str(tmp_path), 1, _tree())
   template = _tree()

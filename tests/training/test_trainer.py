@@ -134,6 +134,10 @@ def test_resume_gives_the_same_metrics(tmp_path):
     if epoch > 1:
       os.unlink(path)
   files.write_csv(os.path.join(run_dir, "metrics.csv"), [r for r in full if r["epoch"] <= 1])
+  # A run started before a config key existed resumes: the key takes its default.
+  stored = files.read_json(os.path.join(run_dir, "config.json"))
+  del stored["train"]["tensorboard"], stored["train"]["shard_seeds"]
+  files.write_json(os.path.join(run_dir, "config.json"), stored)
   run(c, echo=False)
   resumed = files.read_csv(os.path.join(run_dir, "metrics.csv"))
   assert len(resumed) == len(full)
@@ -151,3 +155,44 @@ def test_non_finite_stops_with_a_clear_message(tmp_path):
   c.learner.reward_scale = 1e30
   with pytest.raises(NonFiniteError, match="non-finite values after epoch 1"):
     run(c, echo=False)
+
+
+def _tb_scalars(run_dir):
+  """{tag: [(step, value)]} from the TensorBoard event files (TFRecord framing:
+  u64 length, u32 crc, payload, u32 crc), read with tensorboardX's protos."""
+  import glob
+  import os
+  import struct
+  from tensorboardX.proto import event_pb2
+  out = {}
+  for path in sorted(glob.glob(os.path.join(run_dir, "tensorboard", "events.*"))):
+    with open(path, "rb") as f:
+      data = f.read()
+    i = 0
+    while i < len(data):
+      (n,) = struct.unpack("<Q", data[i:i + 8])
+      ev = event_pb2.Event.FromString(data[i + 12:i + 12 + n])
+      i += 12 + n + 4
+      for v in ev.summary.value:
+        out.setdefault(v.tag, []).append((ev.step, v.simple_value))
+  return out
+
+
+def test_tensorboard_events_match_the_csv(tmp_path):
+  import os
+  from hindsight.io import files
+  pytest.importorskip("tensorboardX")
+  c = tiny(base.get_config(), tensorboard=True)
+  c.workdir, c.num_seeds = str(tmp_path), 2
+  out = run(c, echo=False)
+  rows = files.read_csv(os.path.join(out["run_dir"], "metrics.csv"))
+  scalars = _tb_scalars(out["run_dir"])
+  epochs = sorted({r["epoch"] for r in rows})
+  assert len(scalars["eval_return_mean"]) == len(epochs)
+  for (step, value), e in zip(scalars["eval_return_mean"], epochs):
+    at = [r for r in rows if r["epoch"] == e]
+    assert step == max(r["env_steps"] for r in at)
+    assert value == pytest.approx(np.mean([r["eval_return_mean"] for r in at]), rel=1e-5)
+  assert [v for _, v in scalars["seed_1/eval_return_mean"]] == pytest.approx(
+      [r["eval_return_mean"] for r in rows if r["seed"] == 1], rel=1e-5)
+  assert "critic_loss" in " ".join(scalars)
