@@ -13,6 +13,13 @@ At most ``--max_parallel`` processes run at once. ``--set=key=value`` is
 passed to every run as ``--config.key=value``; ``--grid=key=v1,v2`` sweeps a
 key (commas inside brackets do not split: ``--grid=learner.hidden_sizes=(64,64),(256,256)``).
 
+On a cluster, ``--launcher=ray --ray_address=HOST:PORT`` submits every grid
+point as a task of an existing Ray cluster (``pip install -e '.[cluster]'``;
+start one with ``ray start --head``) instead of a local process, reserving
+``--ray_num_cpus``/``--ray_num_gpus`` each; ``--max_parallel`` still bounds
+how many are in flight. The nodes must share this checkout, its Python
+environment and the sweep directory at the same paths.
+
 Before anything starts, each point's config is validated
 (``hindsight.config.validate``): a relabeler that does not apply to a config
 (``her`` on a non-goal family, …) is recorded as ``skipped`` with the reason;
@@ -52,8 +59,16 @@ _SET = flags.DEFINE_multi_string(
     "--set=train.total_env_steps=3200.")
 _GRID = flags.DEFINE_multi_string(
     "grid", [], "key=v1,v2,... an extra swept config key (repeatable).")
-_LAUNCHER = flags.DEFINE_string(
-    "launcher", "local", "Where runs execute; only 'local' (subprocesses on this machine).")
+_LAUNCHER = flags.DEFINE_enum(
+    "launcher", "local", ["local", "ray"],
+    "Where runs execute: 'local' (subprocesses on this machine) or 'ray' (tasks on an "
+    "existing Ray cluster; needs the 'cluster' extra and a file system shared by the nodes).")
+_RAY_ADDRESS = flags.DEFINE_string(
+    "ray_address", "", "HOST:PORT of the Ray cluster (--launcher=ray).")
+_RAY_NUM_CPUS = flags.DEFINE_float(
+    "ray_num_cpus", 1.0, "CPUs Ray reserves for each grid point (--launcher=ray).")
+_RAY_NUM_GPUS = flags.DEFINE_float(
+    "ray_num_gpus", 0.0, "GPUs Ray reserves for each grid point (--launcher=ray).")
 _DRY_RUN = flags.DEFINE_bool(
     "dry_run", False, "Validate, write the manifest and print the commands; run nothing.")
 
@@ -64,7 +79,8 @@ def main(argv):
   try:
     manifest = sweep(_CONFIGS.value, _RELABELERS.value, _NUM_SEEDS.value, _SWEEP_DIR.value,
                      _MAX_PARALLEL.value, _SET.value, _GRID.value, _LAUNCHER.value,
-                     _DRY_RUN.value)
+                     _DRY_RUN.value, ray_address=_RAY_ADDRESS.value,
+                     ray_num_cpus=_RAY_NUM_CPUS.value, ray_num_gpus=_RAY_NUM_GPUS.value)
   except SweepError as e:
     raise app.UsageError(str(e)) from None
   except _Interrupted:

@@ -29,7 +29,7 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple
 TRAIN = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
                      "experiments", "train.py")
 MANIFEST = "manifest.json"
-LAUNCHERS = ("local",)
+LAUNCHERS = ("local", "ray")
 # Keys the sweep sets itself, and the flag that controls each.
 RESERVED = {"relabel.name": "--relabelers", "num_seeds": "--num_seeds",
             "workdir": "--sweep_dir", "run_name": "(derived from the grid point)"}
@@ -313,12 +313,145 @@ def _echo(*args):
   print(*args, flush=True)
 
 
+class LocalLauncher:
+  """Grid points as subprocesses of this process."""
+
+  name = "local"
+
+  def start(self, p: Point):
+    logf = open(p.log, "a")
+    logf.write(f"\n=== {_now()} {shlex.join(p.command)}\n")
+    logf.flush()
+    proc = subprocess.Popen(p.command, stdout=logf, stderr=subprocess.STDOUT,
+                            stdin=subprocess.DEVNULL, preexec_fn=_die_with_parent)
+    return (proc, logf), f"pid {proc.pid}"
+
+  def poll(self, handle) -> Optional[int]:
+    proc, logf = handle
+    rc = proc.poll()
+    if rc is not None:
+      logf.close()
+    return rc
+
+  def stop(self, handles) -> None:
+    for proc, _ in handles:
+      proc.terminate()
+    deadline = time.time() + 10
+    for proc, logf in handles:
+      try:
+        proc.wait(timeout=max(0.1, deadline - time.time()))
+      except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+      logf.close()
+
+  def close(self) -> None:
+    pass
+
+
+def _ray_run_point(command: List[str], log: str, cwd: str) -> int:
+  """Body of the Ray task: the grid point's command on the worker, its output
+  appended to the point's log (paths are shared between the nodes)."""
+  os.makedirs(os.path.dirname(log), exist_ok=True)
+  with open(log, "a") as logf:
+    logf.write(f"\n=== {_now()} on {os.uname().nodename} (ray): {shlex.join(command)}\n")
+    logf.flush()
+    return subprocess.run(command, stdout=logf, stderr=subprocess.STDOUT, cwd=cwd,
+                          stdin=subprocess.DEVNULL, preexec_fn=_die_with_parent).returncode
+
+
+class RayLauncher:
+  """Grid points as tasks of an existing Ray cluster (``pip install -e
+  '.[cluster]'``). Each task runs the point's ``experiments/train.py`` command
+  on whichever node Ray picks, so every node needs this checkout, its Python
+  environment and the sweep directory at the same paths (a shared file
+  system); the manifest is written by this process only. ``num_cpus`` /
+  ``num_gpus`` are the resources Ray reserves per point."""
+
+  name = "ray"
+
+  def __init__(self, address: str, num_cpus: float = 1.0, num_gpus: float = 0.0):
+    try:
+      import ray
+    except ImportError:
+      raise SweepError("--launcher=ray needs Ray: pip install -e '.[cluster]'") from None
+    if not address:
+      raise SweepError("--launcher=ray needs --ray_address=HOST:PORT of a running cluster "
+                       "(`ray start --head` prints it)")
+    self.ray = ray
+    try:
+      ray.init(address=address, log_to_driver=False, include_dashboard=False,
+               ignore_reinit_error=True)
+    except (ConnectionError, RuntimeError, ValueError) as e:
+      raise SweepError(f"cannot connect to the Ray cluster at {address!r}: {e}") from None
+    self.remote = ray.remote(num_cpus=num_cpus, num_gpus=num_gpus, max_retries=0)(
+        _ray_run_point)
+    self.cwd = os.getcwd()
+
+  def start(self, p: Point):
+    ref = self.remote.remote(p.command, p.log, self.cwd)
+    return ref, f"ray task {ref.task_id().hex()[:12]}"
+
+  def poll(self, ref) -> Optional[int]:
+    ready, _ = self.ray.wait([ref], timeout=0)
+    if not ready:
+      return None
+    try:
+      return int(self.ray.get(ref))
+    except self.ray.exceptions.RayError as e:  # the task died (node lost, cancelled)
+      self.last_error = f"the Ray task failed: {e}"
+      return -1
+
+  def stop(self, refs) -> None:
+    for ref in refs:
+      self.ray.cancel(ref, force=True)
+
+  def close(self) -> None:
+    self.ray.shutdown()
+
+
+def check_launcher(name: str, ray_address: str = "") -> None:
+  """The launcher's flags, checked before anything is written."""
+  if name not in LAUNCHERS:
+    raise SweepError(f"--launcher={name!r} is not available; launchers: {', '.join(LAUNCHERS)}")
+  if name == "ray":
+    if importlib.util.find_spec("ray") is None:
+      raise SweepError("--launcher=ray needs Ray: pip install -e '.[cluster]'")
+    if not ray_address:
+      raise SweepError("--launcher=ray needs --ray_address=HOST:PORT of a running cluster "
+                       "(`ray start --head` prints it)")
+    _probe(ray_address)
+
+
+def _probe(address: str, timeout_s: float = 10.0) -> None:
+  """Something listens at HOST:PORT (``ray.init`` would retry for minutes)."""
+  import socket
+  host, sep, port = address.replace("ray://", "").rpartition(":")
+  if not sep or not port.isdigit():
+    raise SweepError(f"--ray_address={address!r}: expected HOST:PORT, e.g. 127.0.0.1:6379")
+  try:
+    socket.create_connection((host, int(port)), timeout=timeout_s).close()
+  except OSError as e:
+    raise SweepError(f"cannot connect to the Ray cluster at {address!r}: {e} (is `ray start "
+                     "--head` running there?)") from None
+
+
+def make_launcher(name: str, ray_address: str = "", ray_num_cpus: float = 1.0,
+                  ray_num_gpus: float = 0.0):
+  if name == "local":
+    return LocalLauncher()
+  if name == "ray":
+    return RayLauncher(ray_address, ray_num_cpus, ray_num_gpus)
+  raise SweepError(f"--launcher={name!r} is not available; launchers: {', '.join(LAUNCHERS)}")
+
+
 def run_points(manifest: Manifest, todo: List[Point], max_parallel: int,
-               echo=_echo) -> None:
-  """Runs ``todo`` as subprocesses, at most ``max_parallel`` at a time,
-  updating the manifest after every change."""
+               echo=_echo, launcher=None) -> None:
+  """Runs ``todo`` with ``launcher`` (default: local subprocesses), at most
+  ``max_parallel`` at a time, updating the manifest after every change."""
+  launcher = launcher or LocalLauncher()
   queue = list(todo)
-  running: Dict[int, Tuple[Point, subprocess.Popen, Any, float]] = {}
+  running: List[Tuple[Point, Any, float]] = []
 
   def on_term(signum, frame):
     raise _Interrupted(signal.Signals(signum).name)
@@ -329,45 +462,32 @@ def run_points(manifest: Manifest, todo: List[Point], max_parallel: int,
       while queue and len(running) < max_parallel:
         p = queue.pop(0)
         os.makedirs(os.path.dirname(p.log), exist_ok=True)
-        logf = open(p.log, "a")
-        logf.write(f"\n=== {_now()} {shlex.join(p.command)}\n")
-        logf.flush()
-        proc = subprocess.Popen(p.command, stdout=logf, stderr=subprocess.STDOUT,
-                                stdin=subprocess.DEVNULL, preexec_fn=_die_with_parent)
+        handle, where = launcher.start(p)
         p.status, p.returncode, p.reason = "running", None, ""
         p.started, p.finished, p.wall_s = _now(), None, None
-        running[proc.pid] = (p, proc, logf, time.time())
+        running.append((p, handle, time.time()))
         manifest.write()
-        echo(f"[sweep] start {p.run_name} (pid {proc.pid})")
+        echo(f"[sweep] start {p.run_name} ({where})")
       time.sleep(POLL_S)
-      for pid in list(running):
-        p, proc, logf, t0 = running[pid]
-        rc = proc.poll()
+      for item in list(running):
+        p, handle, t0 = item
+        rc = launcher.poll(handle)
         if rc is None:
           continue
-        del running[pid]
-        logf.close()
+        running.remove(item)
         p.returncode, p.finished, p.wall_s = rc, _now(), round(time.time() - t0, 1)
         if rc == 0:
           p.status = "done"
         else:
-          p.status, p.reason = "failed", _tail(p.log)
+          p.status, p.reason = "failed", _tail(p.log) or getattr(launcher, "last_error", "")
         manifest.write()
         echo(f"[sweep] {p.status} {p.run_name} (exit {rc}, {p.wall_s:.0f}s)"
              + ("" if rc == 0 else f"; see {p.log}"))
   except (KeyboardInterrupt, _Interrupted) as e:
     echo(f"[sweep] interrupted ({type(e).__name__} {e}); stopping {len(running)} run(s)")
-    for p, proc, logf, _ in running.values():
-      proc.terminate()
-    deadline = time.time() + 10
-    for p, proc, logf, _ in running.values():
-      try:
-        proc.wait(timeout=max(0.1, deadline - time.time()))
-      except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
-      logf.close()
-      p.status, p.returncode, p.reason = "pending", proc.returncode, "interrupted"
+    launcher.stop([h for _, h, _ in running])
+    for p, _, _ in running:
+      p.status, p.returncode, p.reason = "pending", None, "interrupted"
       p.finished = _now()
     manifest.write()
     raise
@@ -388,13 +508,14 @@ def _lock(sweep_dir: str):
 
 
 def sweep(config_paths, relabelers, num_seeds, sweep_dir, max_parallel=1, sets=(),
-          grid=(), launcher="local", dry_run=False, argv=None, echo=_echo) -> Manifest:
-  """Builds, validates and runs the grid; returns the final manifest."""
+          grid=(), launcher="local", dry_run=False, argv=None, echo=_echo,
+          ray_address="", ray_num_cpus=1.0, ray_num_gpus=0.0) -> Manifest:
+  """Builds, validates and runs the grid; returns the final manifest.
+  ``launcher``: 'local' (subprocesses) or 'ray' (tasks on the Ray cluster at
+  ``ray_address``, each reserving ``ray_num_cpus``/``ray_num_gpus``)."""
   from hindsight.io import files
 
-  if launcher not in LAUNCHERS:
-    raise SweepError(f"--launcher={launcher!r} is not available; launchers: "
-                     f"{', '.join(LAUNCHERS)} (a cluster launcher is not part of this version)")
+  check_launcher(launcher, ray_address)
   if not config_paths:
     raise SweepError("--configs: give at least one config file")
   if not relabelers:
@@ -457,7 +578,12 @@ def sweep(config_paths, relabelers, num_seeds, sweep_dir, max_parallel=1, sets=(
       for p in todo:
         echo(shlex.join(p.command))
       return manifest
-    run_points(manifest, todo, max_parallel, echo)
+    runner = make_launcher(launcher, ray_address, ray_num_cpus, ray_num_gpus) if todo else None
+    try:
+      run_points(manifest, todo, max_parallel, echo, runner)
+    finally:
+      if runner is not None:
+        runner.close()
     failed = [p for p in points if p.status == "failed"]
     echo(f"[sweep] finished: {sum(p.status == 'done' for p in points)} done, "
          f"{len(failed)} failed, {len(skipped)} skipped; manifest {path}")
