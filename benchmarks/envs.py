@@ -35,39 +35,12 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from _common import machine_info  # benchmarks/_common.py
+
 from hindsight import envs
 
 FAMILIES = ("halfcheetah_multiobjective", "ant_direction", "ant_goal", "walker_linear",
             "reacher_goal", "reacher_multiobjective")
-
-
-def machine_info() -> List[str]:
-  model = "unknown"
-  try:
-    with open("/proc/cpuinfo") as f:
-      for line in f:
-        if line.startswith("model name"):
-          model = line.split(":", 1)[1].strip()
-          break
-  except OSError:
-    pass
-  try:
-    usable = len(os.sched_getaffinity(0))
-  except AttributeError:
-    usable = os.cpu_count()
-  load = os.getloadavg()
-  import brax
-  import jaxlib
-  import mujoco
-  return [
-      f"- CPU: {model}; {os.cpu_count()} logical cores ({usable} usable by this process)",
-      f"- load average at start: {load[0]:.2f} / {load[1]:.2f} / {load[2]:.2f} "
-      "(other jobs share the machine)",
-      f"- jax {jax.__version__}, jaxlib {jaxlib.__version__}, brax {brax.__version__}, "
-      f"mujoco {mujoco.__version__}, Python {platform.python_version()}; JAX backend: "
-      f"{jax.default_backend()}",
-      f"- date: {datetime.datetime.now().isoformat(timespec='seconds')}",
-  ]
 
 
 def scan_fn(reset, step, action_size, num_envs, steps):

@@ -37,6 +37,8 @@ from typing import Callable, List, Optional
 import jax
 import numpy as np
 
+from _common import machine_info  # benchmarks/_common.py
+
 from configs import base as base_config
 from hindsight import replay
 from hindsight.learners import sac
@@ -338,32 +340,6 @@ def bench_her(rng, family, state, sizes, args, sac_timer) -> Row:
 
 
 # ----------------------------------------------------------------- report ---
-
-def machine_info() -> List[str]:
-  model = "unknown"
-  try:
-    with open("/proc/cpuinfo") as f:
-      for line in f:
-        if line.startswith("model name"):
-          model = line.split(":", 1)[1].strip()
-          break
-  except OSError:
-    pass
-  try:
-    usable = len(os.sched_getaffinity(0))
-  except AttributeError:
-    usable = os.cpu_count()
-  load = os.getloadavg() if hasattr(os, "getloadavg") else ("?",) * 3
-  import jaxlib
-  return [
-      f"- CPU: {model}; {os.cpu_count()} logical cores ({usable} usable by this process)",
-      f"- load average at start: {load[0]:.2f} / {load[1]:.2f} / {load[2]:.2f} (other jobs share the machine)",
-      f"- jax {jax.__version__}, jaxlib {jaxlib.__version__}, numpy {np.__version__}, "
-      f"Python {platform.python_version()}; JAX backend: {jax.default_backend()} "
-      f"({', '.join(str(d) for d in jax.devices())})",
-      f"- date: {datetime.datetime.now().isoformat(timespec='seconds')}",
-  ]
-
 
 def fmt_ms(x: float) -> str:
   if x >= 100:

@@ -1,0 +1,51 @@
+"""Helpers shared by the benchmark scripts (run as ``python benchmarks/x.py``)."""
+
+from __future__ import annotations
+
+import datetime
+import os
+import platform
+import statistics
+import time
+from typing import Callable, List
+
+import jax
+import numpy as np
+
+
+def machine_info() -> List[str]:
+  """Markdown bullet lines: CPU, cores, load, versions, backend, date."""
+  model = "unknown"
+  try:
+    with open("/proc/cpuinfo") as f:
+      for line in f:
+        if line.startswith("model name"):
+          model = line.split(":", 1)[1].strip()
+          break
+  except OSError:
+    pass
+  try:
+    usable = len(os.sched_getaffinity(0))
+  except AttributeError:
+    usable = os.cpu_count()
+  load = os.getloadavg() if hasattr(os, "getloadavg") else (float("nan"),) * 3
+  import jaxlib
+  return [
+      f"- CPU: {model}; {os.cpu_count()} logical cores ({usable} usable by this process)",
+      f"- load average at start: {load[0]:.2f} / {load[1]:.2f} / {load[2]:.2f} "
+      "(other jobs share the machine)",
+      f"- jax {jax.__version__}, jaxlib {jaxlib.__version__}, numpy {np.__version__}, "
+      f"Python {platform.python_version()}; JAX backend: {jax.default_backend()} "
+      f"({', '.join(str(d) for d in jax.devices())})",
+      f"- date: {datetime.datetime.now().isoformat(timespec='seconds')}",
+  ]
+
+
+def median_time(fn: Callable[[], object], reps: int) -> float:
+  """Median wall seconds of ``reps`` calls of ``fn`` (each blocked until ready)."""
+  times = []
+  for _ in range(reps):
+    t = time.perf_counter()
+    jax.block_until_ready(fn())
+    times.append(time.perf_counter() - t)
+  return statistics.median(times)
