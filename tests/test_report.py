@@ -1,9 +1,6 @@
 """The reproduction report: statistics and verdicts by hand, the study
 definitions, and the generator on the tiny sweep the tests themselves run."""
 
-import importlib.util
-import os
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -84,22 +81,12 @@ def test_unknown_study_and_scale():
     studies.get_config("hipi", "huge")
 
 
-def _load_reproduce():
-  name = "hindsight_experiments_reproduce"
-  if name not in sys.modules:
-    spec = importlib.util.spec_from_file_location(name, ROOT / "experiments" / "reproduce.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-  return sys.modules[name]
-
-
 @pytest.mark.parametrize("name", studies.STUDIES)
 def test_every_cell_of_both_studies_validates(name, tmp_path, monkeypatch):
   """A dry run builds every cell's command: all configs, budgets and relabeler
   options are valid, and no cell is skipped as inapplicable."""
   monkeypatch.chdir(ROOT)
-  rep = _load_reproduce()
+  from hindsight import reproduce as rep
   study = studies.get_config(name, "cpu")
   failed = rep.train(study, str(tmp_path), [], 5, 1, [], True, ["reproduce.py"])
   assert failed == []
@@ -115,7 +102,7 @@ def test_every_cell_of_both_studies_validates(name, tmp_path, monkeypatch):
 
 
 def test_unknown_family_lists_the_studys():
-  rep = _load_reproduce()
+  from hindsight import reproduce as rep
   from hindsight.sweep import SweepError
   with pytest.raises(SweepError, match="its families: point_trajectory"):
     rep.cell_groups(studies.get_config("generalized_hindsight"), ["point_goal"])

@@ -236,8 +236,13 @@ class TestPointGoal:
       assert not family.is_goal_family
       with pytest.raises(TypeError, match="not a goal family"):
         family.success(jnp.zeros(3), jnp.zeros(6))
-      with pytest.raises(TypeError, match="not a goal family"):
-        family.with_goal(jnp.zeros(6), jnp.zeros(2))
+    with pytest.raises(TypeError, match="not a goal family"):
+      PointTrajectory().with_goal(jnp.zeros(6), jnp.zeros(2))
+    # PointReacher's task has a goal term that HER may relabel; the rest stays
+    assert PointReacher().has_goal_part and not PointTrajectory().has_goal_part
+    z = jnp.arange(6.0) / 10
+    new = PointReacher().with_goal(z, jnp.array([0.0, 0.2]))
+    np.testing.assert_allclose(new, [0.0, 0.1, PI / 2, 0.2, 0.4, 0.5], atol=1e-6)
     assert PointGoal().is_goal_family
 
   def test_bad_options(self):
