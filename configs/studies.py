@@ -99,13 +99,24 @@ def _generalized_hindsight() -> ConfigDict:
       families=fams, cells=cells, claims=claims))
 
 
-def _hipi() -> ConfigDict:
+# HIPI's candidates at each scale. The paper scores every transition of a
+# batch against the batch's B tasks (B × B critic evaluations per update);
+# at B = 256 that makes an update ~60× slower than plain SAC on a CPU
+# (BENCHMARKS.md), so the CPU scale scores against K = 16 tasks from the prior.
+HIPI_OPTIONS = {
+    "cpu": {"relabel.hipi.candidates": "prior", "relabel.hipi.num_candidates": 16},
+    "paper": {},
+}
+
+
+def _hipi(scale: str) -> ConfigDict:
   goal = ["point_goal", "reacher_goal", "ant_goal"]
   fams = goal + ["walker_linear"]
   cells = []
   for f in fams:
-    for r in ("none", "random", "hipi"):
+    for r in ("none", "random"):
       cells.append(_cell(f, r))
+    cells.append(_cell(f, "hipi", options=HIPI_OPTIONS[scale]))
     if f in goal:
       for s in ("final", "future"):
         cells.append(_cell(f, "her", f"her-{s}", {"relabel.her.strategy": s}))
@@ -138,7 +149,7 @@ def get_config(study: str = "generalized_hindsight", scale: str = "cpu") -> Conf
     raise ValueError(f"unknown study {study!r}; studies: {', '.join(STUDIES)}")
   if scale not in SCALES:
     raise ValueError(f"unknown scale {scale!r}; scales: {', '.join(SCALES)}")
-  c = _generalized_hindsight() if study == "generalized_hindsight" else _hipi()
+  c = _generalized_hindsight() if study == "generalized_hindsight" else _hipi(scale)
   c.scale = scale
   c.num_seeds = 5
   c.metric = "eval_return_mean"   # what tables, curves and claims compare
