@@ -51,11 +51,6 @@ def _family_fields(name: str) -> list[str]:
   return [f.name for f in dataclasses.fields(cls)]
 
 
-def local_device_count() -> int:
-  import jax
-  return jax.local_device_count()
-
-
 def validate(config) -> ConfigDict:
   """Raises ``ConfigError`` (a ValueError) for anything that cannot run."""
   from hindsight import envs, learners, relabel
@@ -87,11 +82,6 @@ def validate(config) -> ConfigDict:
     _require(int(t[k]) >= 1, f"train.{k}", "must be >= 1", t[k])
   for k in ("updates_per_iteration", "warmup_episodes", "checkpoint_every_epochs"):
     _require(int(t[k]) >= 0, f"train.{k}", "must be >= 0", t[k])
-  n_dev = local_device_count()
-  _require(not t.shard_seeds or n_dev == 1 or int(c.num_seeds) % n_dev == 0, "num_seeds",
-           f"with train.shard_seeds the seeds are split over the {n_dev} local devices, "
-           f"so num_seeds must be a multiple of {n_dev} (or set train.shard_seeds=False)",
-           c.num_seeds)
   _require(t.buffer_episodes >= t.num_envs, "train.buffer_episodes",
            f"must hold at least one iteration's {t.num_envs} episodes", t.buffer_episodes)
   _require(t.warmup_episodes + t.num_envs >= 1 or t.updates_per_iteration == 0,

@@ -85,6 +85,7 @@ def run(config, echo: bool = True) -> Dict[str, Any]:
   """Trains to ``train.total_env_steps``; returns the run directory and the
   final evaluation. Safe to call again on the same directory: it resumes."""
   c = config_lib.validate(config)
+  sharding = seed_sharding(c)
   run_dir = os.path.join(c.workdir, run_name(c))
   os.makedirs(run_dir, exist_ok=True)
   log_path = os.path.join(run_dir, "log.txt")
@@ -103,7 +104,6 @@ def run(config, echo: bool = True) -> Dict[str, Any]:
 
   trainer = Trainer(c)
   init_fn, epoch_fn, eval_fn = trainer.jitted()
-  sharding = seed_sharding(c)
   keys = _place(trainer.seed_keys(), sharding)
   n_epochs = num_epochs(c, trainer.spec.horizon)
   metrics_path = os.path.join(run_dir, "metrics.csv")
@@ -171,6 +171,13 @@ def seed_sharding(c):
   devices = jax.local_devices()
   if not c.train.shard_seeds or len(devices) == 1:
     return None
+  # Checked here, not in config.validate: counting devices starts the JAX
+  # backend, which a sweep process (it forks training processes) must not do.
+  if int(c.num_seeds) % len(devices):
+    raise config_lib.ConfigError(
+        f"config.num_seeds = {c.num_seeds}: with train.shard_seeds the seeds are split over "
+        f"the {len(devices)} local devices, so num_seeds must be a multiple of "
+        f"{len(devices)} (or set train.shard_seeds=False)")
   mesh = jax.sharding.Mesh(np.asarray(devices), ("seeds",))
   return jax.sharding.NamedSharding(mesh, jax.sharding.PartitionSpec("seeds"))
 
