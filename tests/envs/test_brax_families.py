@@ -229,6 +229,7 @@ REACHER_GOAL = (0.1, -0.05)
 REACHER_ACTIONS = _actions(5, 2)
 
 
+@pytest.mark.slow  # ~80 s of compilation; reacher_goal still runs end to end by default
 def test_reacher_families_features_and_rewards():
   goal = REACHER_GOAL
   env, s = rollout("reacher_goal", goal, REACHER_ACTIONS, horizon=3)
