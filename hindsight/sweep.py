@@ -387,6 +387,7 @@ class RayLauncher:
     self.remote = ray.remote(num_cpus=num_cpus, num_gpus=num_gpus, max_retries=0)(
         _ray_run_point)
     self.cwd = os.getcwd()
+    self.last_error = ""
 
   def start(self, p: Point):
     ref = self.remote.remote(p.command, p.log, self.cwd)
