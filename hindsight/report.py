@@ -218,7 +218,10 @@ def claims_section(results: Sequence[Mapping[str, Any]], alpha: float) -> str:
   out = []
   for res in results:
     c = res["claim"]
-    out.append(f"- **{res['verdict']}** — {c.text} (`{c.a}` vs `{c.b}`)")
+    run = sum(r["outcome"] != "missing" for r in res["families"])
+    scope = (f" (on {run} of {len(res['families'])} families so far)"
+             if 0 < run < len(res["families"]) else "")
+    out.append(f"- **{res['verdict']}**{scope} — {c.text} (`{c.a}` vs `{c.b}`)")
     for r in res["families"]:
       if r["outcome"] == "missing":
         out.append(f"  - {r['family']}: not run yet")
