@@ -7,14 +7,15 @@ import os
 import platform
 import statistics
 import time
-from typing import Callable, List
+from typing import Callable, List, Sequence
 
 import jax
 import numpy as np
 
 
-def machine_info() -> List[str]:
-  """Markdown bullet lines: CPU, cores, load, versions, backend, date."""
+def machine_info(packages: Sequence[str] = ()) -> List[str]:
+  """Markdown bullet lines: CPU, cores, load, versions (jax, jaxlib, numpy and
+  ``packages``), backend, date."""
   model = "unknown"
   try:
     with open("/proc/cpuinfo") as f:
@@ -29,12 +30,14 @@ def machine_info() -> List[str]:
   except AttributeError:
     usable = os.cpu_count()
   load = os.getloadavg() if hasattr(os, "getloadavg") else (float("nan"),) * 3
+  import importlib
   import jaxlib
+  extra = "".join(f"{p} {importlib.import_module(p).__version__}, " for p in packages)
   return [
       f"- CPU: {model}; {os.cpu_count()} logical cores ({usable} usable by this process)",
       f"- load average at start: {load[0]:.2f} / {load[1]:.2f} / {load[2]:.2f} "
       "(other jobs share the machine)",
-      f"- jax {jax.__version__}, jaxlib {jaxlib.__version__}, numpy {np.__version__}, "
+      f"- jax {jax.__version__}, jaxlib {jaxlib.__version__}, numpy {np.__version__}, {extra}"
       f"Python {platform.python_version()}; JAX backend: {jax.default_backend()} "
       f"({', '.join(str(d) for d in jax.devices())})",
       f"- date: {datetime.datetime.now().isoformat(timespec='seconds')}",

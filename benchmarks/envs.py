@@ -23,17 +23,13 @@ The table is printed (markdown) and written to ``--out`` with machine info.
 from __future__ import annotations
 
 import argparse
-import datetime
 import os
-import platform
 import statistics
 import sys
 import time
 from typing import Dict, List
 
 import jax
-import jax.numpy as jnp
-import numpy as np
 
 from _common import machine_info  # benchmarks/_common.py
 
@@ -111,8 +107,8 @@ def bench(args) -> List[Dict]:
 
 def table(rows, args) -> str:
   lines = [
-      f"| family | Brax env | backend | obs / act / φ | plain Brax steps/s | family env "
-      f"steps/s | ratio (median) | ratio (best call) | compile plain (s) | compile family (s) |",
+      "| family | Brax env | backend | obs / act / φ | plain Brax steps/s | family env "
+      "steps/s | ratio (median) | ratio (best call) | compile plain (s) | compile family (s) |",
       "|---|---|---|---|---:|---:|---:|---:|---:|---:|",
   ]
   for r in rows:
@@ -135,7 +131,7 @@ def main(argv=None):
   args = p.parse_args(argv)
   if args.quick:
     args.steps, args.reps, args.num_envs = 20, 2, 8
-  info = machine_info()
+  info = machine_info(packages=("brax", "mujoco"))
   rows = bench(args)
   cmd = "python benchmarks/envs.py " + " ".join(sys.argv[1:] if argv is None else argv)
   md = "\n".join([

@@ -25,10 +25,8 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import datetime
 import math
 import os
-import platform
 import statistics
 import sys
 import time

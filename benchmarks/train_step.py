@@ -77,7 +77,7 @@ class EpochTimer:
     self.updates = int(c.train.updates_per_iteration) * int(c.train.iterations_per_epoch)
 
   def __call__(self):
-    self.state, m = self.epoch(self.state)
+    self.state, _ = self.epoch(self.state)
     return self.state
 
 
@@ -181,9 +181,8 @@ def main(argv=None):
     vm_s.append(time.perf_counter() - t)
   seq, vm = float(np.median(seq_s)), float(np.median(vm_s))
   steps = args.seeds * one.env_steps
-  rows2 = ["| | s for 8 seeds' epoch | env steps / s (all seeds) | speed-up |",
+  rows2 = [f"| | s for {args.seeds} seeds' epoch | env steps / s (all seeds) | speed-up |",
            "|---|---:|---:|---:|"]
-  rows2 = [r.replace("8 seeds", f"{args.seeds} seeds") for r in rows2]
   rows2.append(f"| {args.seeds} sequential 1-seed epochs | {seq:.2f} | {steps / seq:.0f} | 1.00× |")
   rows2.append(f"| one vmapped {args.seeds}-seed epoch | {vm:.2f} | {steps / vm:.0f} | "
                f"{seq / vm:.2f}× |")
@@ -211,7 +210,8 @@ def main(argv=None):
       "same run.", "", "Machine:", *info, "",
       "## Training throughput per relabeler", "",
       f"`configs/point_reacher.py` as it is (SAC {hs}, batch {c0.train.batch_size}, "
-      f"{c0.train.num_envs} envs × H = {timers_h(c0)}, {c0.train.updates_per_iteration} "
+      f"{c0.train.num_envs} envs × H = {config_lib.make_family(c0).horizon}, "
+      f"{c0.train.updates_per_iteration} "
       f"updates per iteration), one seed; an epoch is {args.iterations} iterations of "
       "collect → add → relabel-and-update, timed "
       f"{args.reps}× per relabeler, round-robin.", "", *rows1, "",
@@ -223,9 +223,8 @@ def main(argv=None):
       "of critic and actor, temperature, Polyak; optimizer arithmetic included).", "",
       *rows3, "",
       *include(os.path.join(HERE, "results", "relabel.md"), "Relabeling (benchmarks/relabel.py)"),
-      *include(os.path.join(HERE, "results", "brax_envs.md") if os.path.exists(
-          os.path.join(HERE, "results", "brax_envs.md")) else os.path.join(
-          ROOT, "results", "brax_envs.md"), "Environments (benchmarks/envs.py)"),
+      # benchmarks/envs.py --out results/brax_envs.md (as the README documents)
+      *include(os.path.join(ROOT, "results", "brax_envs.md"), "Environments (benchmarks/envs.py)"),
   ]
   text = "\n".join(lines) + "\n"
   print(text)
@@ -233,10 +232,6 @@ def main(argv=None):
     from hindsight.io import files
     files.atomic_write_text(out, text)
     log(f"wrote {out}")
-
-
-def timers_h(c):
-  return config_lib.make_family(c).horizon
 
 
 if __name__ == "__main__":
