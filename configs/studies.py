@@ -8,8 +8,14 @@ the report checks against the runs. Everything ``reproduce.py`` and
 Scales
 ------
 ``cpu``: what a 2-core CPU machine finishes in hours per study: 64×64
-networks, point families at 32k env steps, Brax families at 100k. Every cell
-has 5 seeds, trained vmapped in one process.
+networks, point families at 32k env steps, Brax families at 50k (after the
+warm-up episodes). Every cell has 5 seeds, trained vmapped in one process.
+Measured on 2 cores: a HalfCheetah cell takes ~2.3 min per 10k env steps
+(5 seeds: collection, 10k updates, 25 evaluation episodes of 1,000 steps per
+seed), so the Generalized Hindsight study's 8 Brax cells take ~2 h and the
+HIPI study's 13 about 3 h. At 50k steps the locomotion policies are early in
+learning: differences between strategies there are a statement about early
+learning, not about the papers' asymptotes (use ``paper`` for those).
 
 ``paper``: 256×256 networks and env-step budgets of the order of the papers'
 learning curves (10⁵ steps on the point families, 10⁶ on locomotion); meant
@@ -40,19 +46,19 @@ BUDGETS = {
         "cpu": {"train.total_env_steps": 32_000, "learner.hidden_sizes": (64, 64)},
         "paper": {"train.total_env_steps": 150_000, "learner.hidden_sizes": (256, 256)}},
     "halfcheetah_multiobjective": {
-        "cpu": {"train.total_env_steps": 100_000, "learner.hidden_sizes": (64, 64)},
+        "cpu": {"train.total_env_steps": 50_000, "learner.hidden_sizes": (64, 64)},
         "paper": {"train.total_env_steps": 1_000_000, "learner.hidden_sizes": (256, 256)}},
     "ant_direction": {
-        "cpu": {"train.total_env_steps": 100_000, "learner.hidden_sizes": (64, 64)},
+        "cpu": {"train.total_env_steps": 50_000, "learner.hidden_sizes": (64, 64)},
         "paper": {"train.total_env_steps": 1_000_000, "learner.hidden_sizes": (256, 256)}},
     "reacher_goal": {
         "cpu": {"train.total_env_steps": 50_000, "learner.hidden_sizes": (64, 64)},
         "paper": {"train.total_env_steps": 300_000, "learner.hidden_sizes": (256, 256)}},
     "ant_goal": {
-        "cpu": {"train.total_env_steps": 100_000, "learner.hidden_sizes": (64, 64)},
+        "cpu": {"train.total_env_steps": 50_000, "learner.hidden_sizes": (64, 64)},
         "paper": {"train.total_env_steps": 1_000_000, "learner.hidden_sizes": (256, 256)}},
     "walker_linear": {
-        "cpu": {"train.total_env_steps": 100_000, "learner.hidden_sizes": (64, 64)},
+        "cpu": {"train.total_env_steps": 50_000, "learner.hidden_sizes": (64, 64)},
         "paper": {"train.total_env_steps": 1_000_000, "learner.hidden_sizes": (256, 256)}},
 }
 
