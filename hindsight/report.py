@@ -232,11 +232,34 @@ def claims_section(results: Sequence[Mapping[str, Any]], alpha: float) -> str:
   return "\n".join(out) + "\n"
 
 
-def budget_section(study) -> str:
-  lines = ["| family | budget (`--config.` overrides) | seeds |", "|---|---|---:|"]
+def _setup(config: Mapping[str, Any]) -> List[str]:
+  """The settings a reader compares with a paper, from a run's config.json."""
+  env, learner = config.get("env", {}), config.get("learner", {})
+  train, relabel = config.get("train", {}), config.get("relabel", {})
+  horizon = (env.get("options") or {}).get("horizon")
+  upd = train.get("updates_per_iteration")
+  per_step = (f"{upd / (train['num_envs'] * horizon):g}"
+              if upd and horizon and train.get("num_envs") else "?")
+  hidden = learner.get("hidden_sizes")
+  return [str(horizon if horizon is not None else "?"), f"{learner.get('gamma', '?')}",
+          "×".join(str(h) for h in hidden) if hidden else "?",
+          str(train.get("batch_size", "?")), per_step,
+          f"{train.get('total_env_steps', '?'):,}" if train.get("total_env_steps") else "?",
+          f"{relabel.get('fraction', '?')}"]
+
+
+def budget_section(study, cells=None) -> str:
+  """Per family: the scale's overrides, and the settings the runs actually
+  used (H, γ, networks, batch, updates per env step, env steps, relabeled
+  share of a batch), read from the first run of the family found."""
+  lines = ["| family | budget (`--config.` overrides) | H | γ | networks | batch "
+           "| updates / env step | env steps | relabel fraction | seeds |",
+           "|---|---|---:|---:|---|---:|---:|---:|---:|---:|"]
   for fam in study.families:
-    lines.append(f"| {fam} | {', '.join(f'`{s}`' for s in study.budgets[fam])} "
-                 f"| {study.num_seeds} |")
+    run = next((r for (f, _), r in (cells or {}).items() if f == fam and r), None)
+    setup = _setup(run["config"]) if run and run.get("config") else ["not run yet"] + [""] * 6
+    lines.append(f"| {fam} | {', '.join(f'`{s}`' for s in study.budgets[fam])} | "
+                 + " | ".join(setup) + f" | {study.num_seeds} |")
   return "\n".join(lines) + "\n"
 
 
@@ -261,7 +284,7 @@ def study_section(study, sweep_dir: str, fig_dir: str, rel_to: str, command: str
          f"Command: `{command}`  \nRuns: `{os.path.relpath(sweep_dir, rel_to)}` — "
          f"{done} of {len(cells)} cells finished"
          + (f", {hours:.1f} h of training wall time so far" if hours else "") + ".\n",
-         f"Budget (scale `{study.scale}`):\n", budget_section(study),
+         f"Budget and setup (scale `{study.scale}`):\n", budget_section(study, cells),
          "### Claims\n", claims_section(
              [check_claim(c, cells, metric, n_boot, alpha) for c in study.claims], alpha)]
   for fam in study.families:

@@ -108,6 +108,15 @@ def test_unknown_family_lists_the_studys():
     rep.cell_groups(studies.get_config("generalized_hindsight"), ["point_goal"])
 
 
+def test_setup_row_by_hand():
+  cfg = {"env": {"options": {"horizon": 15}}, "learner": {"gamma": 0.9, "hidden_sizes": [64, 64]},
+         "train": {"num_envs": 8, "updates_per_iteration": 60, "batch_size": 256,
+                   "total_env_steps": 32000}, "relabel": {"fraction": 0.5}}
+  # 60 updates per iteration of 8 envs × 15 steps = 0.5 per env step
+  assert report._setup(cfg) == ["15", "0.9", "64×64", "256", "0.5", "32,000", "0.5"]
+  assert report._setup({})[0] == "?"
+
+
 # ------------------------------------------ the generator on a real tiny sweep --
 
 def _tiny_study():
@@ -157,3 +166,7 @@ def test_report_from_tiny_sweep(tiny_sweep, tmp_path):
   assert f"difference {goal['diff']:.3f} [95 % CI {goal['lo']:.3f}, {goal['hi']:.3f}]" in out
   assert res["verdict"] in ("reproduced", "partly", "not reproduced")
   assert "final success" in out  # point_goal is a goal family
+  # the setup the runs used, from their config.json (tiny sweep: 4 updates per
+  # iteration of 4 envs × 20 steps = 0.05 per env step; point_reacher's γ)
+  assert ("| point_reacher | `train.total_env_steps=320` | 20 | 0.97 | 32×32 | 32 | 0.05 "
+          "| 320 | 0.5 | 2 |") in out
