@@ -309,10 +309,13 @@ def steps_to_threshold(env_steps, values, threshold: float):
 
 def midpoint_threshold(runs_by_label: Mapping[str, Any], key: str = "eval_return_mean",
                        last_k_evals: int = 1) -> float:
-  """Halfway between the worst and the best label's final mean."""
+  """Halfway between the worst and the best label's final mean; NaN when
+  the labels' final means are all equal (e.g. every strategy stuck at the
+  same floor): there is no "halfway" to reach, and the first evaluation would
+  otherwise count as reaching it."""
   means = [np.mean(final_values(_rows_of(r), key, last_k_evals))
            for r in runs_by_label.values() if _rows_of(r)]
-  if not means:
+  if not means or min(means) == max(means):
     return float("nan")
   return float((min(means) + max(means)) / 2.0)
 
@@ -353,7 +356,8 @@ def summarize(runs_by_label: Mapping[str, Any], key: str = "eval_return_mean",
         "iqm": iqm(scores) if np.size(scores) else float("nan"),
         "iqm_lo": i_lo, "iqm_hi": i_hi,
         "auc": area_under_curve(steps, mean_curve) if steps.size else float("nan"),
-        "steps_to_threshold": (steps_to_threshold(steps, mean_curve, threshold)
+        "steps_to_threshold": (float("nan") if math.isnan(threshold) else
+                               steps_to_threshold(steps, mean_curve, threshold)
                                if steps.size else float("inf")),
         "threshold": float(threshold),
     })
@@ -374,7 +378,8 @@ def summary_table(runs_by_label: Mapping[str, Any], key: str = "eval_return_mean
                   digits: int = 3) -> str:
   """A markdown table of ``summarize``: label, seeds, final mean [CI],
   IQM [CI], AUC (normalised: the average over training), env steps until the
-  seed-mean curve first reaches the threshold ("never" if it does not)."""
+  seed-mean curve first reaches the threshold ("never" if it does not, "n/a"
+  without a threshold)."""
   rows = summarize(runs_by_label, key, threshold, last_k_evals, n_boot, alpha, seed)
   pct = f"{100 * (1 - alpha):g}%"
   thr = rows[0]["threshold"] if rows else threshold
@@ -389,7 +394,7 @@ def summary_table(runs_by_label: Mapping[str, Any], key: str = "eval_return_mean
         f"{_fmt(r['final_hi'], digits)}]",
         f"{_fmt(r['iqm'], digits)} [{_fmt(r['iqm_lo'], digits)}, {_fmt(r['iqm_hi'], digits)}]",
         _fmt(r["auc"], digits),
-        "never" if math.isinf(steps) else f"{int(steps)}",
+        _fmt(steps) if not math.isfinite(steps) else f"{int(steps)}",
     ]) + " |")
   return "\n".join(lines) + "\n"
 

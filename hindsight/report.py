@@ -14,7 +14,11 @@ otherwise. A ``better`` claim is **reproduced** when every family run is
 better, **partly** when at least one is, **not reproduced** when none is. A
 ``not_worse`` claim ("A is at least as good as B") is reproduced when no
 family is worse, partly when some but not all are, not reproduced when all
-are. Families whose cells have not run are listed as such and left out.
+are. Families whose cells have not run are listed as such and left out, and
+so are families with *no signal*: every seed of A and of B ended at one and
+the same value (say, every strategy stuck at a sparse reward's floor), where
+"tied" would count as support for a ``not_worse`` claim that the runs cannot
+give.
 
 Pure NumPy (matplotlib for figures): no JAX import.
 """
@@ -98,12 +102,21 @@ def outcome(lo: float, hi: float) -> str:
   return "tied"
 
 
+def no_signal(a, b) -> bool:
+  """Every per-seed value of ``a`` and of ``b`` is one and the same number:
+  the comparison carries no information (not even a tie between two
+  distributions)."""
+  v = np.concatenate([np.asarray(a, float).ravel(), np.asarray(b, float).ravel()])
+  return v.size > 0 and bool(np.all(v == v[0]))
+
+
 def verdict(kind: str, outcomes: Sequence[str]) -> str:
-  """'reproduced', 'partly', 'not reproduced' or 'not run yet' from the
-  per-family outcomes (missing families are left out)."""
-  got = [o for o in outcomes if o != "missing"]
+  """'reproduced', 'partly', 'not reproduced', 'no signal' or 'not run yet'
+  from the per-family outcomes (missing and no-signal families are left
+  out)."""
+  got = [o for o in outcomes if o not in ("missing", "no signal")]
   if not got:
-    return "not run yet"
+    return "no signal" if "no signal" in outcomes else "not run yet"
   if kind == "better":
     n = sum(o == "better" for o in got)
     return "reproduced" if n == len(got) else ("partly" if n else "not reproduced")
@@ -126,7 +139,8 @@ def check_claim(claim, cells, metric: str, n_boot: int, alpha: float) -> Dict[st
       continue
     fa, fb = _finals(ra, metric), _finals(rb, metric)
     d, lo, hi = diff_ci(fa, fb, n_boot, alpha)
-    rows.append({"family": fam, "outcome": outcome(lo, hi), "diff": d, "lo": lo, "hi": hi,
+    res = "no signal" if no_signal(fa, fb) else outcome(lo, hi)
+    rows.append({"family": fam, "outcome": res, "diff": d, "lo": lo, "hi": hi,
                  "a": float(fa.mean()), "b": float(fb.mean())})
   return {"claim": claim, "families": rows,
           "verdict": verdict(claim.kind, [r["outcome"] for r in rows])}
@@ -168,7 +182,8 @@ def family_table(study, family: str, cells, metric: str, n_boot: int, alpha: flo
     row = [l, str(s["seeds"]), f"{int(steps[-1]) if steps.size else 0}{status}",
            f"{_f(s['final_mean'])} [{_f(s['final_lo'])}, {_f(s['final_hi'])}]",
            f"{_f(s['iqm'])} [{_f(s['iqm_lo'])}, {_f(s['iqm_hi'])}]", _f(s["auc"]),
-           "never" if math.isinf(s["steps_to_threshold"]) else str(int(s["steps_to_threshold"]))]
+           _f(s["steps_to_threshold"]) if not math.isfinite(s["steps_to_threshold"])
+           else str(int(s["steps_to_threshold"]))]
     if has_success:
       fin = _finals(run, SUCCESS)
       row.append(_f(float(np.mean(fin))) if fin.size else "n/a")
@@ -210,7 +225,8 @@ def plot_family(study, family: str, cells, metric: str, path: str, n_boot: int,
 
 # ------------------------------------------------------------------ report --
 
-_MARK = {"better": "better", "worse": "**worse**", "tied": "tied", "missing": "not run yet"}
+_MARK = {"better": "better", "worse": "**worse**", "tied": "tied", "missing": "not run yet",
+         "no signal": "no signal (every seed of both ended at the same value; left out)"}
 
 
 def claims_section(results: Sequence[Mapping[str, Any]], alpha: float) -> str:
@@ -218,9 +234,11 @@ def claims_section(results: Sequence[Mapping[str, Any]], alpha: float) -> str:
   out = []
   for res in results:
     c = res["claim"]
+    n = len(res["families"])
     run = sum(r["outcome"] != "missing" for r in res["families"])
-    scope = (f" (on {run} of {len(res['families'])} families so far)"
-             if 0 < run < len(res["families"]) else "")
+    used = sum(r["outcome"] not in ("missing", "no signal") for r in res["families"])
+    scope = (f" (on {used} of {n} families" + (" so far" if run < n else "") + ")"
+             if 0 < used < n else "")
     out.append(f"- **{res['verdict']}**{scope} — {c.text} (`{c.a}` vs `{c.b}`)")
     for r in res["families"]:
       if r["outcome"] == "missing":
@@ -263,30 +281,33 @@ def budget_section(study, cells=None) -> str:
   return "\n".join(lines) + "\n"
 
 
-def _wall_hours(sweep_dir: str) -> Optional[float]:
-  from hindsight.io import files
-  path = os.path.join(sweep_dir, analysis.MANIFEST)
-  if not os.path.exists(path):
-    return None
-  pts = files.read_json(path).get("points", [])
-  total = sum(float(p.get("wall_s") or 0.0) for p in pts)
-  return total / 3600.0
+def _wall_hours(cells) -> Optional[float]:
+  """Training time summed over the cells: each run's last ``wall_time`` in
+  metrics.csv (it carries over resumes and leaves out start-up and
+  compilation), so it holds for runs copied in from another directory."""
+  total = sum(max((float(r["wall_time"]) for r in run["rows"] if r.get("wall_time") not in
+                   (None, "")), default=0.0)
+              for run in cells.values() if run and run.get("rows"))
+  return total / 3600.0 if total else None
 
 
-def study_section(study, sweep_dir: str, fig_dir: str, rel_to: str, command: str) -> str:
+def study_section(study, sweep_dir: str, fig_dir: str, rel_to: str, command: str
+                  ) -> Tuple[str, List[Dict[str, Any]]]:
   """The markdown for one study (figures written into ``fig_dir``; links
-  relative to ``rel_to``, the directory of the report)."""
+  relative to ``rel_to``, the directory of the report), and its claims'
+  results (``check_claim``), for ``summary_section``."""
   cells = load_cells(study, sweep_dir)
   metric, n_boot, alpha = study.metric, int(study.n_boot), float(study.alpha)
+  results = [check_claim(c, cells, metric, n_boot, alpha) for c in study.claims]
   done = sum(_complete(r) for r in cells.values())
-  hours = _wall_hours(sweep_dir)
+  hours = _wall_hours(cells)
   out = [f"## {study.title}\n",
          f"Command: `{command}`  \nRuns: `{os.path.relpath(sweep_dir, rel_to)}` — "
          f"{done} of {len(cells)} cells finished"
-         + (f", {hours:.1f} h of training wall time so far" if hours else "") + ".\n",
+         + (f", {hours:.1f} h of training wall time so far (start-up and compilation "
+            "not counted)" if hours else "") + ".\n",
          f"Budget and setup (scale `{study.scale}`):\n", budget_section(study, cells),
-         "### Claims\n", claims_section(
-             [check_claim(c, cells, metric, n_boot, alpha) for c in study.claims], alpha)]
+         "### Claims\n", claims_section(results, alpha)]
   for fam in study.families:
     out.append(f"### {fam}\n")
     png = plot_family(study, fam, cells, metric, os.path.join(
@@ -294,7 +315,26 @@ def study_section(study, sweep_dir: str, fig_dir: str, rel_to: str, command: str
     if png:
       out.append(f"![{fam}]({os.path.relpath(png, rel_to)})\n")
     out.append(family_table(study, fam, cells, metric, n_boot, alpha))
-  return "\n".join(out)
+  return "\n".join(out), results
+
+
+_ORDER = ("better", "tied", "worse", "no signal", "missing")
+
+
+def summary_section(by_study: Sequence[Tuple[Any, Sequence[Mapping[str, Any]]]]) -> str:
+  """One table of every claim's verdict, with how many families came out
+  better / tied / worse / without signal / not run (``by_study``: pairs of a
+  study and its ``check_claim`` results)."""
+  lines = ["| paper | claim | verdict | families: better · tied · worse · no signal · not run |",
+           "|---|---|---|---|"]
+  for study, results in by_study:
+    paper = study.title.split(":")[0].split(" (")[0]
+    for res in results:
+      c = res["claim"]
+      n = {o: sum(r["outcome"] == o for r in res["families"]) for o in _ORDER}
+      lines.append(f"| {paper} | {c.text} (`{c.a}` vs `{c.b}`) | **{res['verdict']}** | "
+                   + " · ".join(str(n[o]) for o in _ORDER) + " |")
+  return "\n".join(lines) + "\n"
 
 
 HEADER = """# Reproduction report
@@ -309,18 +349,26 @@ with a 95 % percentile-bootstrap interval over seeds. *IQM*: interquartile
 mean of the seed × evaluation-task final returns with rliable's stratified
 bootstrap interval. *AUC*: the seed-mean curve's average over training.
 *Env steps to X*: the first evaluation at which the seed-mean curve reaches X,
-the midpoint between the worst and best final means of the family. A claim is
+the midpoint between the worst and best final means of the family (n/a when
+they are all equal). A claim is
 checked per family on the difference of final returns (A − B, bootstrap
 interval over seeds): *better* when the interval is above 0, *worse* below,
 *tied* otherwise; its verdict is *reproduced* when every family run agrees,
 *partly* when some do, *not reproduced* when none does (see
-`hindsight/report.py`). Cells still training show "(running)" and are not
-used for verdicts.
+`hindsight/report.py`). A family where every seed of both strategies ended at
+the same value (no learning signal at this budget) is shown as *no signal*
+and left out of the verdict. Cells still training show "(running)" and are
+not used for verdicts.
 """
 
 
-def write_report(path: str, sections: Sequence[str], command: str) -> str:
+def write_report(path: str, sections: Sequence[str], command: str,
+                 summary: Optional[str] = None) -> str:
+  """Header, the optional verdict summary, then the studies' sections."""
   from hindsight.io import files
-  text = HEADER.format(command=command) + "\n" + "\n".join(sections)
+  text = HEADER.format(command=command) + "\n"
+  if summary:
+    text += "## Summary of verdicts\n\n" + summary + "\n"
+  text += "\n".join(sections)
   files.atomic_write_text(path, text)
   return text

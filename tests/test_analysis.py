@@ -218,6 +218,16 @@ def test_summarize_by_hand():
   assert bad["steps_to_threshold"] == math.inf
 
 
+def test_no_threshold_when_every_label_ends_at_the_same_value():
+  flat = _rows({0: [-5.0, -5.0], 1: [-5.0, -5.0]}, [100, 200])
+  runs = {"a": flat, "b": flat}
+  assert math.isnan(A.midpoint_threshold(runs))
+  rows = A.summarize(runs)
+  assert all(math.isnan(r["steps_to_threshold"]) for r in rows)
+  table = A.summary_table(runs)
+  assert "env steps to n/a" in table and "| n/a |" in table
+
+
 def test_summary_table_markdown():
   table = A.summary_table(_two_labels())
   lines = table.strip().splitlines()

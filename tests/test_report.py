@@ -55,6 +55,36 @@ def test_verdict_rules():
   assert v("not_worse", ["worse"]) == "not reproduced"
   with pytest.raises(ValueError, match="kinds"):
     v("maybe", ["better"])
+  # families without signal are left out, like missing ones
+  assert v("not_worse", ["no signal", "tied"]) == "reproduced"
+  assert v("better", ["no signal", "better", "tied"]) == "partly"
+  assert v("better", ["no signal", "missing"]) == "no signal"
+
+
+def test_no_signal_only_when_every_seed_of_both_is_one_value():
+  assert report.no_signal([-500.0] * 5, [-500.0] * 3)
+  assert not report.no_signal([-500.0] * 5, [-500.0] * 4 + [-499.0])
+  assert not report.no_signal([1.0, 1.0], [2.0, 2.0])     # a real difference
+  assert not report.no_signal([], [])
+
+
+def _run(finals):
+  """A finished run whose seeds end at ``finals`` (one evaluation each)."""
+  return {"status": "done", "rows": [
+      {"seed": str(i), "epoch": "1", "env_steps": "100", "eval_return_mean": str(v)}
+      for i, v in enumerate(finals)]}
+
+
+def test_claim_on_a_flat_family_is_no_signal():
+  claim = ConfigDict(dict(id="c", text="A is at least as good as B", kind="not_worse",
+                          a="a", b="b", families=["flat", "real"]))
+  cells = {("flat", "a"): _run([-500.0] * 5), ("flat", "b"): _run([-500.0] * 5),
+           ("real", "a"): _run([1.0, 2.0, 3.0]), ("real", "b"): _run([5.0, 6.0, 7.0])}
+  res = report.check_claim(claim, cells, "eval_return_mean", 500, 0.05)
+  assert [r["outcome"] for r in res["families"]] == ["no signal", "worse"]
+  assert res["verdict"] == "not reproduced"     # the flat family does not count as support
+  text = report.claims_section([res], 0.05)
+  assert "(on 1 of 2 families)" in text and "flat: " in text and "no signal" in text
 
 
 # ------------------------------------------------------------------- studies --
@@ -94,6 +124,8 @@ def test_every_cell_of_both_studies_validates(name, tmp_path, monkeypatch):
   m = files.read_json(tmp_path / "manifest.json")
   points = m["points"]
   assert len(points) == len(study.cells)
+  # one sweep for the whole study: cells with different options run side by side
+  assert m["grid"]["study"] == name and len(m["grid"]["groups"]) == len(rep.cell_groups(study))
   assert all(p["status"] == "pending" for p in points), [
       (p["run_name"], p["reason"]) for p in points if p["status"] != "pending"]
   her = [p for p in points if p["relabeler"] == "her"]
@@ -140,12 +172,16 @@ def test_report_from_tiny_sweep(tiny_sweep, tmp_path):
   study = _tiny_study()
   cells = report.load_cells(study, tiny_sweep["sweep_dir"])
   assert cells[("point_goal", "her")] is not None and cells[("point_goal", "air")] is None
-  text = report.study_section(study, tiny_sweep["sweep_dir"], str(tmp_path / "fig"),
-                              str(tmp_path), "python experiments/reproduce.py --study=tiny")
+  text, results = report.study_section(study, tiny_sweep["sweep_dir"], str(tmp_path / "fig"),
+                                       str(tmp_path), "python experiments/reproduce.py --study=tiny")
   path = tmp_path / "REPRODUCTION.md"
-  report.write_report(str(path), [text], "pytest")
+  report.write_report(str(path), [text], "pytest", report.summary_section([(study, results)]))
   out = path.read_text()
   assert out.startswith("# Reproduction report") and "## Tiny study" in out
+  # the summary has a row per claim, with the verdict and counts of its families
+  assert out.index("## Summary of verdicts") < out.index("## Tiny study")
+  row = next(l for l in out.splitlines() if l.startswith("| Tiny study | air vs none"))
+  assert row.endswith("| **not run yet** | 0 · 0 · 0 · 0 · 2 |")
   assert "6 of 8 cells finished" in out
   for fam in ("point_reacher", "point_goal"):
     png = tmp_path / "fig" / f"tiny-test-{fam}.png"
