@@ -1,8 +1,9 @@
 """Paper studies as sweeps, and the report: the library behind
 ``experiments/reproduce.py`` (which documents the command).
 
-A study (``configs/studies.py``) is trained as one ``hindsight.sweep.sweep``
-per (config, relabeler options) group into ``<out_dir>/<study>-<scale>/``;
+A study (``configs/studies.py``) is trained as one sweep into
+``<out_dir>/<study>-<scale>/``: the grid points of every (config, relabeler
+options) group joined, so ``--max_parallel`` cells run side by side;
 ``report`` rewrites REPRODUCTION.md from every study directory found.
 """
 
@@ -36,30 +37,38 @@ def cell_groups(study, families=()):
 
 
 def train(study, out: str, families, num_seeds, max_parallel, extra_sets, dry_run, argv):
-  """One ``hindsight.sweep.sweep`` per (config, relabeler options) group."""
+  """The study's cells as one sweep in ``out``: every (config, relabeler
+  options) group's grid points joined, so that ``max_parallel`` cells run side
+  by side whatever their options. Returns the run names that failed."""
   from hindsight import sweep as sweep_lib
-  failed = []
+  points, groups = [], []
   for (family, config, options), relabelers in cell_groups(study, families).items():
     sets = list(study.budgets[family]) + list(extra_sets)
     config = os.path.relpath(os.path.join(ROOT, config))  # from any working directory
     # A relabeler option is a one-value grid key: it names the run.
-    manifest = sweep_lib.sweep([config], relabelers, num_seeds, out, max_parallel,
-                               sets=sets, grid=list(options), dry_run=dry_run, argv=argv)
-    failed += [p.run_name for p in manifest.points
-               if p.status == "failed" and p.config == config]
-  return failed
+    pts, described = sweep_lib.grid_points([config], relabelers, num_seeds, out, sets,
+                                           list(options))
+    points += pts
+    groups.append(described)
+  manifest = sweep_lib.run_sweep(points, out, {"study": study.name, "scale": study.scale,
+                                               "groups": groups},
+                                 max_parallel, dry_run=dry_run, argv=argv)
+  names = {p.run_name for p in points}
+  return [p.run_name for p in manifest.points if p.status == "failed" and p.run_name in names]
 
 
 def report(out_dir: str, scale: str, path: str, fig_dir: str) -> str:
   from configs import studies
   from hindsight import report as report_lib
   rel = os.path.dirname(os.path.abspath(path))
-  sections = []
+  sections, by_study = [], []
   for name in studies.STUDIES:
     study = studies.get_config(name, scale)
     cmd = f"python experiments/reproduce.py --study={name} --scale={scale}"
-    sections.append(report_lib.study_section(study, study_dir(out_dir, name, scale),
-                                             fig_dir, rel, cmd))
+    text, results = report_lib.study_section(study, study_dir(out_dir, name, scale),
+                                             fig_dir, rel, cmd)
+    sections.append(text)
+    by_study.append((study, results))
   command = f"python experiments/reproduce.py --report_only --scale={scale}"
-  report_lib.write_report(path, sections, command)
+  report_lib.write_report(path, sections, command, report_lib.summary_section(by_study))
   return path

@@ -23,7 +23,7 @@ import signal
 import subprocess
 import sys
 import time
-from typing import Any, Dict, List, Optional, Sequence, Tuple
+from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 
 # experiments/train.py of this checkout (the package is installed editable).
 TRAIN = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
@@ -508,15 +508,10 @@ def _lock(sweep_dir: str):
   return f
 
 
-def sweep(config_paths, relabelers, num_seeds, sweep_dir, max_parallel=1, sets=(),
-          grid=(), launcher="local", dry_run=False, argv=None, echo=_echo,
-          ray_address="", ray_num_cpus=1.0, ray_num_gpus=0.0) -> Manifest:
-  """Builds, validates and runs the grid; returns the final manifest.
-  ``launcher``: 'local' (subprocesses) or 'ray' (tasks on the Ray cluster at
-  ``ray_address``, each reserving ``ray_num_cpus``/``ray_num_gpus``)."""
-  from hindsight.io import files
-
-  check_launcher(launcher, ray_address)
+def grid_points(config_paths, relabelers, num_seeds, sweep_dir, sets=(), grid=()
+                ) -> Tuple[List[Point], Dict[str, Any]]:
+  """The validated points of one grid (configs × relabelers × swept values,
+  every run with ``sets``), and its description for the manifest."""
   if not config_paths:
     raise SweepError("--configs: give at least one config file")
   if not relabelers:
@@ -535,9 +530,41 @@ def sweep(config_paths, relabelers, num_seeds, sweep_dir, max_parallel=1, sets=(
   swept = [k for k, _ in grid_pairs]
   if len(set(swept)) != len(swept) or set(swept) & {k for k, _ in sets}:
     raise SweepError("a key is given twice across --grid and --set")
+  points = build_points(config_paths, relabelers, num_seeds, sets, grid_pairs,
+                        os.path.abspath(sweep_dir))
+  return points, {"configs": list(config_paths), "relabelers": list(relabelers),
+                  "num_seeds": int(num_seeds), "set": dict(sets),
+                  "grid": {k: v for k, v in grid_pairs}}
 
+
+def sweep(config_paths, relabelers, num_seeds, sweep_dir, max_parallel=1, sets=(),
+          grid=(), launcher="local", dry_run=False, argv=None, echo=_echo,
+          ray_address="", ray_num_cpus=1.0, ray_num_gpus=0.0) -> Manifest:
+  """Builds, validates and runs the grid; returns the final manifest.
+  ``launcher``: 'local' (subprocesses) or 'ray' (tasks on the Ray cluster at
+  ``ray_address``, each reserving ``ray_num_cpus``/``ray_num_gpus``)."""
+  check_launcher(launcher, ray_address)
+  points, described = grid_points(config_paths, relabelers, num_seeds, sweep_dir, sets, grid)
+  return run_sweep(points, sweep_dir, described, max_parallel, launcher, dry_run, argv, echo,
+                   ray_address, ray_num_cpus, ray_num_gpus)
+
+
+def run_sweep(points: List[Point], sweep_dir: str, described: Mapping[str, Any],
+              max_parallel=1, launcher="local", dry_run=False, argv=None, echo=_echo,
+              ray_address="", ray_num_cpus=1.0, ray_num_gpus=0.0) -> Manifest:
+  """Runs ``points`` (from ``grid_points``; several grids' points may be
+  joined, their run names must differ) in ``sweep_dir``, at most
+  ``max_parallel`` at a time: finished runs are skipped, the others resume;
+  the manifest keeps entries of points not given here. ``described`` is the
+  grid as the manifest records it."""
+  from hindsight.io import files
+
+  check_launcher(launcher, ray_address)
+  names = [p.run_name for p in points]
+  twice = sorted({n for n in names if names.count(n) > 1})
+  if twice:
+    raise SweepError(f"grid points share run names: {', '.join(twice)}")
   sweep_dir = os.path.abspath(sweep_dir)
-  points = build_points(config_paths, relabelers, num_seeds, sets, grid_pairs, sweep_dir)
   os.makedirs(sweep_dir, exist_ok=True)
   lock = _lock(sweep_dir)
   try:
@@ -549,10 +576,7 @@ def sweep(config_paths, relabelers, num_seeds, sweep_dir, max_parallel=1, sets=(
     header = {
         "command": shlex.join([sys.executable] + argv), "argv": argv,
         "cwd": os.getcwd(), "created": old.get("created", _now()),
-        "grid": {"configs": list(config_paths), "relabelers": list(relabelers),
-                 "num_seeds": int(num_seeds), "set": dict(sets),
-                 "grid": {k: v for k, v in grid_pairs}, "max_parallel": int(max_parallel),
-                 "launcher": launcher},
+        "grid": {**described, "max_parallel": int(max_parallel), "launcher": launcher},
     }
     previous = {q.get("run_name"): q for q in old.get("points", [])}
     todo = []

@@ -182,6 +182,26 @@ def test_bad_flags_stop_before_anything_is_written(tmp_path, in_root):
   assert not os.path.exists(d)
 
 
+def test_grids_joined_into_one_sweep(tmp_path, in_root):
+  """Points of two grids (different options) run as one sweep: one manifest,
+  one max_parallel; points that share a run name are refused."""
+  d = str(tmp_path / "sw")
+  a, da = sweep.grid_points([GOAL], ["her"], 1, d, TINY_SETS, ["relabel.her.strategy=final"])
+  b, db = sweep.grid_points([GOAL], ["her", "none"], 1, d, TINY_SETS,
+                            ["relabel.her.strategy=future"])
+  m = sweep.run_sweep(a + b, d, {"groups": [da, db]}, max_parallel=2, dry_run=True,
+                      argv=[], echo=lambda *a: None)
+  data = files.read_json(os.path.join(d, "manifest.json"))
+  assert [p["run_name"] for p in data["points"]] == [
+      "point_goal-her-strategy=final", "point_goal-her-strategy=future",
+      "point_goal-none-strategy=future"]
+  assert data["grid"]["max_parallel"] == 2 and len(data["grid"]["groups"]) == 2
+  assert data["grid"]["groups"][1]["grid"] == {"relabel.her.strategy": ["future"]}
+  assert len(m.points) == 3 and data["counts"] == {"pending": 3}
+  with pytest.raises(sweep.SweepError, match="share run names: point_goal-her-strategy=final"):
+    sweep.run_sweep(a + a, d, {}, dry_run=True, argv=[], echo=lambda *a: None)
+
+
 def test_unknown_relabeler_is_skipped_with_the_known_ones(tmp_path, in_root):
   d = tmp_path / "sw"
   m = sweep.sweep([REACHER], ["nope"], 1, str(d), dry_run=True, echo=lambda *a: None, argv=[])
