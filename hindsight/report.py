@@ -271,7 +271,7 @@ def budget_section(study, cells=None) -> str:
   used (H, γ, networks, batch, updates per env step, env steps, relabeled
   share of a batch), read from the first run of the family found."""
   lines = ["| family | budget (`--config.` overrides) | H | γ | networks | batch "
-           "| updates / env step | env steps | relabel fraction | seeds |",
+           "| updates / env step | env steps (budget) | relabel fraction | seeds |",
            "|---|---|---:|---:|---|---:|---:|---:|---:|---:|"]
   for fam in study.families:
     run = next((r for (f, _), r in (cells or {}).items() if f == fam and r), None)
@@ -348,6 +348,8 @@ evaluation (deterministic policy, the family's 25 fixed evaluation tasks),
 with a 95 % percentile-bootstrap interval over seeds. *IQM*: interquartile
 mean of the seed × evaluation-task final returns with rliable's stratified
 bootstrap interval. *AUC*: the seed-mean curve's average over training.
+*Env steps* in a family's table are what its runs took: the warm-up
+episodes plus whole epochs, so they can exceed the budget in the setup table.
 *Env steps to X*: the first evaluation at which the seed-mean curve reaches X,
 the midpoint between the worst and best final means of the family (n/a when
 they are all equal). A claim is
