@@ -33,6 +33,32 @@ class TaskFamily:
   is_linear: bool = False
   num_eval_tasks: int = 25
   eval_seed: int = 0
+  # How the horizon H ends an episode (ARCHITECTURE 3.1). 'terminal': the step
+  # at t = H is stored as terminal, so Q is a finite-horizon value; only where
+  # the observation carries t/H (Generalized Hindsight's point envs).
+  # 'bootstrap': the time limit is a truncation that the critic bootstraps
+  # through; the policy cannot see time (Brax locomotion, HIPI's envs).
+  # Families with an option set this as a dataclass field; ``TIME_LIMITS``
+  # lists what the family's environment supports.
+  time_limit: str = "bootstrap"
+  TIME_LIMITS = ("bootstrap",)
+  # Goal families: end the episode (as a termination) once ``success`` holds
+  # (HIPI's goal tasks: done = dist < margin). Relabeled transitions then get
+  # done′ = success(φ, z′).
+  terminate_on_success: bool = False
+
+  def check_common(self):
+    """Checks shared by every family; call from ``__post_init__``."""
+    check_choice(self.name, "time_limit", self.time_limit, self.TIME_LIMITS,
+                 "'terminal' needs t/H in the observation")
+    if self.terminate_on_success and not self.is_goal_family:
+      raise ValueError(f"{self.name} terminate_on_success needs a goal family "
+                       "(success is defined only for goal families)")
+    if int(self.horizon) < 1:
+      raise ValueError(f"{self.name} horizon must be >= 1, got {self.horizon}")
+    if int(self.num_eval_tasks) < 1:
+      raise ValueError(f"{self.name} num_eval_tasks must be >= 1, got "
+                       f"{self.num_eval_tasks}")
 
   def sample(self, key: jax.Array, n: int) -> jax.Array:
     raise NotImplementedError
@@ -65,6 +91,14 @@ class TaskFamily:
 
   def success(self, features, task) -> jax.Array:
     raise TypeError(f"{self.name} is not a goal family")
+
+
+def check_choice(family: str, option: str, value, choices, why: str = ""):
+  """A clear error when ``value`` is not one of ``choices``."""
+  if value not in choices:
+    extra = f" ({why})" if why and len(choices) < 2 else ""
+    raise ValueError(f"{family} {option} must be one of {', '.join(map(repr, choices))}, "
+                     f"got {value!r}{extra}")
 
 
 def polar(angle, radius):
