@@ -22,6 +22,7 @@ def get_config() -> ConfigDict:
       reward_type="dense",    # 'dense': 0.2 − d;  'sparse': s·exp(−d²/0.08²)
       sparse_scale=1.0,       # s of the sparse variant
       horizon=20,             # H (Generalized Hindsight: 20)
+      time_limit="terminal",  # terminal (t/H observed, H ends the task) | bootstrap
       eval_seed=0,            # seed of the fixed evaluation task set
       num_eval_tasks=25,
   ))
@@ -77,9 +78,15 @@ def get_config() -> ConfigDict:
   c.train = ConfigDict()
   c.train.total_env_steps = 48_000
   c.train.num_envs = 8                 # episodes collected per iteration (vmapped envs)
-  c.train.updates_per_iteration = 160  # gradient steps per iteration (160 = 1 per env step here)
+  # Gradient steps per environment step; an iteration of num_envs × H steps
+  # runs round(updates_per_env_step · num_envs · H) updates (derived, so it
+  # keeps its meaning when num_envs or the horizon is overridden).
+  c.train.updates_per_env_step = 1.0
   c.train.batch_size = 256
-  c.train.buffer_episodes = 10_000     # capacity in episodes
+  c.train.buffer_episodes = 10_000     # capacity in episodes (used when buffer_transitions = 0)
+  # Capacity in transitions, as the papers' buffers count it; > 0 overrides
+  # buffer_episodes with ceil(buffer_transitions / H) episodes.
+  c.train.buffer_transitions = 0
   c.train.warmup_episodes = 64         # uniform-random episodes before learning
   c.train.iterations_per_epoch = 25    # iterations per jitted epoch; evaluate after each
   c.train.checkpoint_every_epochs = 5  # 0 disables checkpoints

@@ -11,5 +11,5 @@ def get_config():
   c.relabel.fraction = 1.0
   c.relabel.hipi.level = "trajectory"
   c.relabel.air.tie_break = "return"
-  c.train.updates_per_iteration = 40
+  c.train.updates_per_env_step = 0.25  # 40 BC steps per 8 × 20-step iteration
   return c

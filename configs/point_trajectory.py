@@ -22,5 +22,5 @@ def get_config():
   ))
   c.learner.gamma = 0.90
   c.train.total_env_steps = 48_000
-  c.train.updates_per_iteration = 120  # 8 envs × 15 steps: one update per env step
+  c.train.updates_per_env_step = 1.0  # one gradient step per env step
   return c

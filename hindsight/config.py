@@ -80,13 +80,10 @@ def validate(config) -> ConfigDict:
   for k in ("total_env_steps", "num_envs", "batch_size", "buffer_episodes",
             "iterations_per_epoch"):
     _require(int(t[k]) >= 1, f"train.{k}", "must be >= 1", t[k])
-  for k in ("updates_per_iteration", "warmup_episodes", "checkpoint_every_epochs"):
+  for k in ("warmup_episodes", "checkpoint_every_epochs", "buffer_transitions"):
     _require(int(t[k]) >= 0, f"train.{k}", "must be >= 0", t[k])
-  _require(t.buffer_episodes >= t.num_envs, "train.buffer_episodes",
-           f"must hold at least one iteration's {t.num_envs} episodes", t.buffer_episodes)
-  _require(t.warmup_episodes + t.num_envs >= 1 or t.updates_per_iteration == 0,
-           "train.warmup_episodes", "the buffer must hold an episode before updates",
-           t.warmup_episodes)
+  _require(float(t.updates_per_env_step) > 0, "train.updates_per_env_step",
+           "must be > 0 (a run without gradient steps learns nothing)", t.updates_per_env_step)
 
   lc = c.learner
   if lc.name == "sac":
@@ -114,6 +111,14 @@ def validate(config) -> ConfigDict:
   family = make_family(c)
   if family.horizon < 1:
     raise ConfigError(f"config.env.options.horizon must be >= 1, got {family.horizon}")
+  cap = buffer_capacity(c, family.horizon)
+  _require(cap >= t.num_envs, "train.buffer_transitions" if t.buffer_transitions
+           else "train.buffer_episodes",
+           f"the buffer ({cap} episodes of H = {family.horizon}) must hold at least one "
+           f"iteration's {t.num_envs} episodes", t.buffer_transitions or t.buffer_episodes)
+  _require(updates_per_iteration(c, family.horizon) >= 1, "train.updates_per_env_step",
+           f"gives no update per iteration of {t.num_envs} × {family.horizon} env steps",
+           t.updates_per_env_step)
   relabeler = make_relabeler(c)
   try:
     relabeler.check_family(family)
@@ -130,6 +135,21 @@ def validate(config) -> ConfigDict:
                       f"{relabeler.name!r}: it relabels each sampled transition with the "
                       "current networks or step; use 'sample'")
   return c
+
+
+def buffer_capacity(c, horizon: int) -> int:
+  """Buffer capacity in episodes: ``train.buffer_transitions`` rounded up to
+  whole episodes of H steps when set, else ``train.buffer_episodes``."""
+  t = c.train
+  if int(t.buffer_transitions) > 0:
+    return -(-int(t.buffer_transitions) // int(horizon))
+  return int(t.buffer_episodes)
+
+
+def updates_per_iteration(c, horizon: int) -> int:
+  """Gradient steps per iteration of ``num_envs`` episodes of H steps."""
+  t = c.train
+  return int(round(float(t.updates_per_env_step) * int(t.num_envs) * int(horizon)))
 
 
 def relabel_when(c, relabeler) -> str:

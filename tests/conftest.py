@@ -84,7 +84,7 @@ TINY_SWEEP_ARGS = [
     "--max_parallel=2",
     "--set=train.total_env_steps=320",
     "--set=train.iterations_per_epoch=1",
-    "--set=train.updates_per_iteration=4",
+    "--set=train.updates_per_env_step=0.05",  # 4 per 4 × 20 steps
     "--set=train.warmup_episodes=8",
     "--set=train.batch_size=32",
     "--set=learner.hidden_sizes=(32,32)",

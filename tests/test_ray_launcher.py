@@ -46,7 +46,7 @@ def ray_cluster():
 
 TINY = ["--configs=configs/point_goal.py", "--relabelers=none,her", "--num_seeds=2",
         "--max_parallel=2", "--set=train.total_env_steps=160",
-        "--set=train.iterations_per_epoch=1", "--set=train.updates_per_iteration=4",
+        "--set=train.iterations_per_epoch=1", "--set=train.updates_per_env_step=0.05",  # 4 per 4 × 20 steps
         "--set=train.warmup_episodes=4", "--set=train.batch_size=32",
         "--set=learner.hidden_sizes=(32,32)", "--set=train.num_envs=4",
         "--set=train.buffer_episodes=64", "--set=train.checkpoint_every_epochs=1"]

@@ -2,10 +2,16 @@
 
 ``pipeline_state`` is the physical state: (x, y, vx, vy) for the velocity-
 controlled point (PointReacher, PointGoal) and (x, y) for the position-
-controlled one (PointTrajectory). Observations append the time fraction t/H.
-The task lives in ``state.info["task"]``; the policy sees concat(obs, task).
-Episodes have a fixed horizon and never terminate early, so ``done`` is a
-time-limit truncation (``info["truncation"] = 1``).
+controlled one (PointTrajectory). The task lives in ``state.info["task"]``;
+the policy sees concat(obs, task).
+
+The family's ``time_limit`` decides how the horizon H ends an episode:
+``terminal`` — the observation appends the time fraction t/H and the step at
+t = H is a termination (``done = 1``, ``info["truncation"] = 0``), as in
+Generalized Hindsight's point envs; ``bootstrap`` — no time in the
+observation, and the step at H is a truncation (``info["truncation"] = 1``)
+that learners bootstrap through, as in HIPI. With ``terminate_on_success``
+(goal families) the episode also terminates at the step that reaches the goal.
 """
 
 from __future__ import annotations
@@ -28,8 +34,12 @@ class PointEnv(Env):
     self._state_size = 4 if control == "velocity" else 2
 
   @property
+  def observes_time(self) -> bool:
+    return self.family.time_limit == "terminal"
+
+  @property
   def observation_size(self) -> int:
-    return self._state_size + 1
+    return self._state_size + int(self.observes_time)
 
   @property
   def action_size(self) -> int:
@@ -44,6 +54,8 @@ class PointEnv(Env):
     return self.family.horizon
 
   def _obs(self, physical, steps):
+    if not self.observes_time:
+      return physical
     frac = (steps / self.family.horizon).astype(jnp.float32)
     return jnp.concatenate([physical, frac[None]])
 
@@ -81,7 +93,15 @@ class PointEnv(Env):
     features = self.family.features(prev, action, nxt)
     reward = self.family.reward(features, action, task)
     steps = state.info["steps"] + 1
-    done = (steps >= self.family.horizon).astype(jnp.float32)
-    info = dict(state.info, features=features, steps=steps, truncation=done)
+    time_up = (steps >= self.family.horizon).astype(jnp.float32)
+    if self.family.terminate_on_success:
+      terminated = self.family.success(features, task).astype(jnp.float32)
+    else:
+      terminated = jnp.zeros((), jnp.float32)
+    if self.family.time_limit == "terminal":
+      terminated = jnp.maximum(terminated, time_up)
+    done = jnp.maximum(terminated, time_up)
+    truncation = done * (1.0 - terminated)
+    info = dict(state.info, features=features, steps=steps, truncation=truncation)
     return state.replace(pipeline_state=nxt, obs=self._obs(nxt, steps),
                          reward=reward, done=done, info=info)

@@ -5,7 +5,9 @@ mask, the original task of each episode and its per-step reward features.
 Observations are stored for T + 1 steps, so the true last observation of an
 episode is kept. ``add`` writes a batch of episodes at the insertion pointer,
 wrapping around and overwriting the oldest ones. ``sample`` draws transitions
-(uniform episode, then a uniform valid step of it) and returns, beside each
+uniformly over all valid transitions in the buffer (an episode of L steps is
+drawn with probability ∝ L, as the papers' transition buffers sample) and
+returns, beside each
 transition, its episode's features, actions, mask and first observation, and
 ``extras`` (per-episode arrays stored beside the episode, e.g. discounted
 feature sums or tasks chosen at insertion).
@@ -129,18 +131,29 @@ def recent_indices(state: BufferState, n: int) -> tuple[jax.Array, jax.Array]:
   return idx, k < state.size
 
 
+def uniform_transitions(length: jax.Array, key: jax.Array, n: int
+                        ) -> tuple[jax.Array, jax.Array]:
+  """(episode slot i32[n], step i32[n]) uniform over the valid transitions of
+  episodes with ``length`` i32[C] valid steps (empty slots have length 0).
+
+  Transition u ∈ [0, Σ L) is step u − Σ_{j<i} L_j of the episode i whose
+  cumulative length first exceeds u. An empty buffer gives slot 0, step 0."""
+  cum = jnp.cumsum(length)
+  total = jnp.maximum(cum[-1], 1)
+  u = jax.random.randint(key, (n,), 0, total)
+  ep = jnp.searchsorted(cum, u, side="right").astype(jnp.int32)
+  ep = jnp.minimum(ep, length.shape[0] - 1)
+  t = u - (cum[ep] - length[ep])
+  return ep, jnp.clip(t, 0, jnp.maximum(length[ep] - 1, 0)).astype(jnp.int32)
+
+
 def sample(state: BufferState, key: jax.Array, n: int) -> EpisodeBatch:
-  """n transitions: a uniform filled episode, then a uniform valid step."""
-  k_ep, k_t, k_rep, k_rt = jax.random.split(key, 4)
-  size = jnp.maximum(state.size, 1)
-  ep = jax.random.randint(k_ep, (n,), 0, size)
-  length = jnp.maximum(state.length[ep], 1)
-  t = jnp.minimum((jax.random.uniform(k_t, (n,)) * length).astype(jnp.int32), length - 1)
+  """n transitions, uniform over the buffer's valid transitions."""
+  k_tr, k_rep = jax.random.split(key)
+  ep, t = uniform_transitions(state.length, k_tr, n)
   d = state.data
-  # A random step of a random episode (HER's buffer-wide 'random' strategy).
-  rep = jax.random.randint(k_rep, (n,), 0, size)
-  rlen = jnp.maximum(state.length[rep], 1)
-  rt = jnp.minimum((jax.random.uniform(k_rt, (n,)) * rlen).astype(jnp.int32), rlen - 1)
+  # A random valid step of the buffer (HER's buffer-wide 'random' strategy).
+  rep, rt = uniform_transitions(state.length, k_rep, n)
   return EpisodeBatch(
       obs=d.obs[ep, t], action=d.action[ep, t], next_obs=d.obs[ep, t + 1],
       features=d.features[ep, t], terminal=d.terminal[ep, t], task=d.task[ep],

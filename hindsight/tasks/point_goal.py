@@ -4,6 +4,12 @@ The task is a goal position, drawn in polar coordinates around the start
 (angle ~ U(−π, π), radius ~ U(r_min, r_max)) and stored in Cartesian form so
 that an achieved position can be substituted as a goal directly.
 Reward 1[‖p − goal‖ < ε] − 1; success = reached.
+
+It stands in for HIPI's goal-reaching tasks, so it follows HIPI's rules: the
+time limit bootstraps and the observation carries no time (HIPI's buffer sets
+discount = 1 − done with done = goal reached: hipi/relabelling_replay_buffer.py,
+``RelabellingReplayBuffer._get_batch``), and ``terminate_on_success`` ends the
+episode at the goal (HIPI's done = dist < margin).
 """
 
 from __future__ import annotations
@@ -25,7 +31,10 @@ class PointGoal(base.TaskFamily):
   horizon: int = 20
   eval_seed: int = 0
   num_eval_tasks: int = 25
+  time_limit: str = "bootstrap"
+  terminate_on_success: bool = False
 
+  TIME_LIMITS = ("terminal", "bootstrap")
   name = "point_goal"
   task_dim = 2
   feature_dim = 2  # next x, next y (= the achieved goal)
@@ -33,6 +42,7 @@ class PointGoal(base.TaskFamily):
   is_linear = False
 
   def __post_init__(self):
+    self.check_common()
     if not 0 < self.epsilon:
       raise ValueError(f"point_goal epsilon must be > 0, got {self.epsilon}")
     if not 0 <= self.radius_low <= self.radius_high <= 1:

@@ -33,7 +33,13 @@ class PointReacher(base.TaskFamily):
   horizon: int = 20
   eval_seed: int = 0
   num_eval_tasks: int = 25
+  # Generalized Hindsight's point envs end with done = (t >= horizon) and the
+  # rollout stores that step as terminal (rlkit/envs/point_reacher_env.py,
+  # PointReacherEnv.step; rlkit/samplers/rollout_functions.py,
+  # multitask_rollout): a finite-horizon task whose observation carries t/H.
+  time_limit: str = "terminal"
 
+  TIME_LIMITS = ("terminal", "bootstrap")
   name = "point_reacher"
   task_dim = 6
   feature_dim = 3  # next x, next y, ‖a‖
@@ -42,6 +48,7 @@ class PointReacher(base.TaskFamily):
   is_linear = False
 
   def __post_init__(self):
+    self.check_common()
     if self.reward_type not in ("dense", "sparse"):
       raise ValueError(
           f"point_reacher reward_type must be 'dense' or 'sparse', got {self.reward_type!r}")

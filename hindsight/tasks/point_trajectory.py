@@ -24,7 +24,11 @@ class PointTrajectory(base.TaskFamily):
   horizon: int = 15
   eval_seed: int = 0
   num_eval_tasks: int = 25
+  # done = (t >= horizon), stored as terminal (Generalized Hindsight,
+  # rlkit/envs/point_robot_new.py, PointEnv.step; rollout_functions.py).
+  time_limit: str = "terminal"
 
+  TIME_LIMITS = ("terminal", "bootstrap")
   name = "point_trajectory"
   task_dim = 3
   feature_dim = 2  # next x, next y
@@ -33,6 +37,11 @@ class PointTrajectory(base.TaskFamily):
 
   _LOW = (-math.pi, 0.75, -0.25)
   _HIGH = (math.pi, 1.0, 0.25)
+
+  def __post_init__(self):
+    self.check_common()
+    if not self.sigma > 0:
+      raise ValueError(f"point_trajectory sigma must be > 0, got {self.sigma}")
 
   def sample(self, key, n):
     return base.uniform(key, n, self._LOW, self._HIGH)

@@ -33,6 +33,21 @@ class RunState:
   iteration: jax.Array   # i32[]
 
 
+def relabeled_terminal(family, batch, task) -> jax.Array:
+  """f32[B]: whether each transition ends its episode under ``task``.
+
+  Termination at success depends on the task: with ``terminate_on_success``
+  it is success(φ_t, z′), plus the time limit where it is terminal (the last
+  step of a full episode). Otherwise termination is the stored one (physics,
+  or a terminal time limit), the same under every task."""
+  if not family.terminate_on_success:
+    return batch.terminal
+  done = family.success(batch.features, task).astype(jnp.float32)
+  if family.time_limit == "terminal":
+    done = jnp.maximum(done, (batch.t >= family.horizon - 1).astype(jnp.float32))
+  return done
+
+
 class Trainer:
   """Builds the pure functions of one run from a validated config."""
 
@@ -49,7 +64,8 @@ class Trainer:
     self.eval_tasks = jnp.asarray(self.family.eval_tasks(), jnp.float32)
     t = c.train
     self.num_envs = int(t.num_envs)
-    self.updates_per_iteration = int(t.updates_per_iteration)
+    self.updates_per_iteration = config_lib.updates_per_iteration(c, self.spec.horizon)
+    self.buffer_capacity = config_lib.buffer_capacity(c, self.spec.horizon)
     self.batch_size = int(t.batch_size)
     self.iterations_per_epoch = int(t.iterations_per_epoch)
     self.steps_per_iteration = self.num_envs * self.spec.horizon
@@ -113,7 +129,7 @@ class Trainer:
     """Learner and buffer for one seed, with ``warmup_episodes`` random episodes."""
     k_learner, k_warm, k_run = jax.random.split(key, 3)
     ls = self.learner.init(k_learner, self.spec, self.config.learner)
-    buf = replay.init(self.spec, int(self.config.train.buffer_episodes), self.extras_spec)
+    buf = replay.init(self.spec, self.buffer_capacity, self.extras_spec)
     n_warm = int(self.config.train.warmup_episodes)
     steps = jnp.zeros((), jnp.int32)
     if n_warm:
@@ -145,6 +161,15 @@ class Trainer:
     return replay.add(buffer, eps, extras), info
 
   # -------------------------------------------------------------- update --
+  def transition(self, batch, task):
+    """The learner's transitions for sampled ``batch`` under tasks ``task``:
+    r′ = reward(φ_t, a_t, z′) and discount 1 − done′ (``relabeled_terminal``)."""
+    reward = self.family.reward(batch.features, batch.action, task)
+    terminal = relabeled_terminal(self.family, batch, task)
+    return self.learner.Transition(
+        obs=batch.obs, task=task, action=batch.action, reward=reward,
+        next_obs=batch.next_obs, discount=1.0 - terminal)
+
   def relabel_and_update(self, learner_state, buffer, key):
     """sample → relabel → r′ = reward(φ, a, z′) → learner update."""
     k_s, k_r, k_mix, k_u = jax.random.split(key, 4)
@@ -156,10 +181,8 @@ class Trainer:
       ctx = self.context(learner_state, buffer)
       new_task, info = self.relabeler.relabel_with_info(k_r, batch, ctx)
     task, _ = mix_tasks(k_mix, batch.task, new_task, self.config.relabel.fraction)
-    reward = self.family.reward(batch.features, batch.action, task)
-    transition = self.learner.Transition(
-        obs=batch.obs, task=task, action=batch.action, reward=reward,
-        next_obs=batch.next_obs, discount=1.0 - batch.terminal)
+    transition = self.transition(batch, task)
+    reward = transition.reward
     learner_state, metrics = self.learner.update(learner_state, transition, k_u)
     metrics = dict(metrics)
     metrics["relabel/changed"] = jnp.mean(task_changed(task, batch.task))

@@ -107,17 +107,21 @@ def test_episode_obs_done_features_reward(name, task):
   states = _run(env, task, actions)
   reward_fn = jax.jit(family.reward)
   features_fn = jax.jit(family.features)
+  terminal_limit = family.time_limit == "terminal"
   for t, s in enumerate(states):
-    # obs = physical ⊕ t/H
-    np.testing.assert_allclose(s.obs, np.concatenate([s.pipeline_state, [t / H]]),
-                               rtol=RTOL, atol=ATOL)
+    # obs = physical ⊕ t/H where the time limit is terminal; physical only
+    # where it bootstraps (point_goal, HIPI's rule).
+    expected_obs = (np.concatenate([s.pipeline_state, [t / H]]) if terminal_limit
+                    else s.pipeline_state)
+    np.testing.assert_allclose(s.obs, expected_obs, rtol=RTOL, atol=ATOL)
     assert int(s.info["steps"]) == t
     # The task never changes within the episode.
     np.testing.assert_array_equal(s.info["task"], np.asarray(task, np.float32))
-    # done and truncation exactly at step H, never before.
+    # done exactly at step H, never before; a truncation only where the time
+    # limit bootstraps.
     expected_done = 1.0 if t == H else 0.0
     assert float(s.done) == expected_done, (t, s.done)
-    assert float(s.info["truncation"]) == expected_done
+    assert float(s.info["truncation"]) == (0.0 if terminal_limit else expected_done)
     if t == 0:
       np.testing.assert_array_equal(s.info["features"], np.zeros(family.feature_dim))
       assert float(s.reward) == 0.0
@@ -165,6 +169,45 @@ def test_goal_env_reward_zero_at_the_goal():
   env = envs.make("point_goal")
   states = _run(env, [0.15, 0.0], [(1.0, 0.0), (1.0, 0.0)])
   assert [float(s.reward) for s in states[1:]] == [-1.0, 0.0]
+
+
+@pytest.mark.parametrize("name, limit", [("point_reacher", "terminal"),
+                                         ("point_trajectory", "terminal"),
+                                         ("point_goal", "bootstrap")])
+def test_time_limit_defaults_follow_the_papers(name, limit):
+  # GH's point envs store done = t >= H as terminal; HIPI bootstraps.
+  family, env = envs.family_and_env(name)
+  assert family.time_limit == limit
+  physical = 4 if name != "point_trajectory" else 2
+  assert env.observation_size == physical + (limit == "terminal")
+
+
+def test_time_limit_option_switches_obs_and_truncation():
+  env = envs.make("point_reacher", time_limit="bootstrap", horizon=2)
+  states = _run(env, REACHER_TASK, [(1.0, 0.0)] * 2)
+  assert env.observation_size == 4 and states[-1].obs.shape == (4,)
+  assert float(states[-1].done) == 1.0 and float(states[-1].info["truncation"]) == 1.0
+  env = envs.make("point_reacher", time_limit="terminal", horizon=2)
+  states = _run(env, REACHER_TASK, [(1.0, 0.0)] * 2)
+  np.testing.assert_allclose(states[1].obs[-1], 0.5)
+  assert float(states[-1].done) == 1.0 and float(states[-1].info["truncation"]) == 0.0
+
+
+def test_bad_time_limit_names_the_choices():
+  with pytest.raises(ValueError, match="'terminal', 'bootstrap'"):
+    envs.make("point_reacher", time_limit="finite")
+
+
+def test_terminate_on_success_ends_at_the_goal():
+  # a = (1, 0) twice: x = 0.05, then 0.15 = the goal → done at step 2, as a
+  # termination (truncation 0), reward 0 there.
+  env = envs.make("point_goal", terminate_on_success=True)
+  states = _run(env, [0.15, 0.0], [(1.0, 0.0), (1.0, 0.0)])
+  assert [float(s.done) for s in states[1:]] == [0.0, 1.0]
+  assert float(states[2].info["truncation"]) == 0.0
+  assert float(states[2].reward) == 0.0
+  with pytest.raises(ValueError, match="terminate_on_success"):
+    envs.make("point_reacher", terminate_on_success=True)  # not a goal family
 
 
 def test_bad_control():

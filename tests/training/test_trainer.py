@@ -12,7 +12,7 @@ from hindsight.training import Trainer, run
 
 def tiny(c, **train):
   c.learner.hidden_sizes = (32, 32)
-  c.train.update(dict(total_env_steps=320, num_envs=4, updates_per_iteration=4,
+  c.train.update(dict(total_env_steps=320, num_envs=4, updates_per_env_step=0.05,
                       batch_size=32, warmup_episodes=8, iterations_per_epoch=2,
                       buffer_episodes=64, checkpoint_every_epochs=0))
   c.train.update(train)
@@ -29,7 +29,10 @@ def test_rollout_records_episodes_and_fresh_tasks():
   assert eps.obs.shape == (6, T + 1, 5) and eps.action.shape == (6, T, 2)
   assert eps.features.shape == (6, T, 3) and rewards.shape == (6, T)
   np.testing.assert_array_equal(eps.mask, 1.0)        # fixed horizon, no termination
-  np.testing.assert_array_equal(eps.terminal, 0.0)    # truncation is not termination
+  # point_reacher's time limit is terminal (Generalized Hindsight): the last
+  # step of each episode is stored as terminal, no step before it.
+  np.testing.assert_array_equal(eps.terminal[:, :-1], 0.0)
+  np.testing.assert_array_equal(eps.terminal[:, -1], 1.0)
   assert len(np.unique(np.asarray(eps.task[:, 0]))) == 6  # a task per episode
   # recorded rewards equal the family reward recomputed from features
   np.testing.assert_allclose(
