@@ -67,11 +67,15 @@ def get_config() -> ConfigDict:
       m=1,
   ))
   c.relabel.hipi = ConfigDict(dict(
-      candidates="batch",         # batch: the B batch tasks (B × B); prior: K samples
+      # batch: the B batch tasks (B × B); states: the batch's achieved goals
+      # (goal families); states_released: the released code's mixed form
+      # (logits over commanded tasks, achieved goal assigned); prior: K samples
+      candidates="batch",
       num_candidates=256,         # K when candidates='prior'
       temperature=1.0,
       normalize_columns=True,     # subtract the batch estimate of log Z(z)
       level="transition",         # transition (RL) | trajectory (BC)
+      block_size=0,               # S > 0: B/S blocks of S, each scored against itself
   ))
 
   # ---- training loop ----

@@ -130,6 +130,12 @@ def validate(config) -> ConfigDict:
         "BC learner does not have; for BC use trajectory-level strategies "
         "(hipi with relabel.hipi.level='trajectory', air with relabel.air.tie_break="
         "'return', her, random, none)")
+  if hasattr(relabeler, "check_batch_size"):
+    rows = t.num_envs if relabel_when(c, relabeler) == "insert" else t.batch_size
+    try:
+      relabeler.check_batch_size(int(rows))
+    except ValueError as e:
+      raise ConfigError(f"config.relabel.{relabeler.name}: {e}") from None
   if relabel_when(c, relabeler) == "insert" and not relabeler.supports_insert:
     raise ConfigError(f"config.relabel.when = 'insert' is not possible for "
                       f"{relabeler.name!r}: it relabels each sampled transition with the "

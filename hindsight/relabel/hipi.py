@@ -20,17 +20,19 @@ from hindsight.relabel import core
 from hindsight.relabel import episodes as E
 from hindsight.relabel.base import Relabeler
 
-CANDIDATES = ("batch", "prior")
+CANDIDATES = ("batch", "states", "states_released", "prior")
+STATE_CANDIDATES = ("states", "states_released")
 LEVELS = ("transition", "trajectory")
 
 
 @dataclasses.dataclass(frozen=True)
 class HIPI(Relabeler):
-  candidates: str = "batch"      # 'batch': the batch's own tasks; 'prior': K samples
+  candidates: str = "batch"      # batch | states | states_released | prior (see above)
   num_candidates: int = 256      # K for 'prior'
   temperature: float = 1.0
   normalize_columns: bool = True
   level: str = "transition"      # 'trajectory': summed episode rewards (HIPI-BC)
+  block_size: int = 0            # S: score in blocks of S transitions (0: whole batch)
 
   name = "hipi"
 
@@ -48,15 +50,57 @@ class HIPI(Relabeler):
       raise ValueError(f"hipi num_candidates must be >= 1, got {self.num_candidates}")
     if not self.temperature > 0:
       raise ValueError(f"hipi temperature must be > 0, got {self.temperature}")
+    if self.block_size < 0:
+      raise ValueError(f"hipi block_size must be >= 0 (0: the whole batch), got "
+                       f"{self.block_size}")
+    if self.candidates == "states_released" and self.level == "trajectory":
+      raise ValueError("hipi candidates='states_released' is the released code's "
+                       "transition-level quirk; use 'states' at level='trajectory'")
+
+  def check_family(self, family):
+    super().check_family(family)
+    if self.candidates in STATE_CANDIDATES and not (family.is_goal_family
+                                                     or family.has_goal_part):
+      raise ValueError(f"hipi candidates={self.candidates!r} uses achieved states as goals "
+                       f"and needs a goal family; {family.name!r} has no goal part "
+                       f"(valid here: 'batch', 'prior')")
+
+  def check_batch_size(self, batch_size: int):
+    """Blocks must tile the batch."""
+    if self.candidates != "prior" and self.block_size and batch_size % self.block_size:
+      raise ValueError(f"hipi block_size {self.block_size} must divide the batch size "
+                       f"{batch_size}")
 
   @property
   def needs_values(self):
     return self.level == "transition"
 
-  def candidate_set(self, key, batch, family):
+  def achieved_tasks(self, key, batch, family):
+    """The goal each row achieved, as a task: at the transition's own step
+    (transition level) or at a uniform valid step of its episode (trajectory
+    level). f32[B, D]."""
+    if self.level == "trajectory":
+      length = jnp.maximum(jnp.sum(batch.ep_mask > 0, axis=1).astype(jnp.int32), 1)
+      t = jnp.minimum((jax.random.uniform(key, length.shape) * length).astype(jnp.int32),
+                      length - 1)
+      feats = batch.ep_features[jnp.arange(t.shape[0]), t]
+    else:
+      feats = batch.features
+    return family.with_goal(batch.task, family.achieved_goal(feats)).astype(jnp.float32)
+
+  def candidate_sets(self, key, batch, family):
+    """(scored f32[K, D], assigned f32[K, D]): the tasks the logits are
+    computed over, and the task index j assigns (they differ only for
+    'states_released')."""
     if self.candidates == "batch":
-      return batch.task
-    return family.sample(key, self.num_candidates).astype(jnp.float32)
+      return batch.task, batch.task
+    if self.candidates == "prior":
+      c = family.sample(key, self.num_candidates).astype(jnp.float32)
+      return c, c
+    achieved = self.achieved_tasks(key, batch, family)
+    if self.candidates == "states":
+      return achieved, achieved
+    return batch.task, achieved  # 'states_released'
 
   def logits(self, key, batch, ctx, cands):
     """f32[B, K] unnormalised log-posterior terms."""
@@ -72,17 +116,35 @@ class HIPI(Relabeler):
     logp = fns["log_prob"](obs, act, task).reshape(b, k)
     next_a = fns["sample_action"](key, nobs, task)
     q_next = fns["q"](nobs, next_a, task).reshape(b, k)
-    return rew - logp + ctx.gamma * (1.0 - batch.terminal)[:, None] * q_next
+    # The bootstrap stops where the candidate's episode would end: at the
+    # stored termination, or, with termination at success, where φ reaches it.
+    done = jnp.broadcast_to(batch.terminal[:, None], (b, k))
+    if fam.terminate_on_success:
+      done = jnp.maximum(done, fam.success(batch.features[:, None, :], cands[None])
+                         .astype(jnp.float32))
+    return rew - logp + ctx.gamma * (1.0 - done) * q_next
 
-  def relabel_with_info(self, key, batch, ctx):
+  def _relabel_block(self, key, batch, ctx):
     k_c, k_l, k_s = jax.random.split(key, 3)
-    cands = self.candidate_set(k_c, batch, ctx.family)
-    logits = jax.lax.stop_gradient(self.logits(k_l, batch, ctx, cands))
+    scored, assigned = self.candidate_sets(k_c, batch, ctx.family)
+    logits = jax.lax.stop_gradient(self.logits(k_l, batch, ctx, scored))
     logq = core.hipi_log_posterior(logits, self.normalize_columns, self.temperature)
     idx = jax.random.categorical(k_s, logq, axis=1)
     entropy = -jnp.sum(jnp.exp(logq) * logq, axis=1)
     info = {"hipi_posterior_entropy": jnp.mean(entropy),
             "hipi_max_prob": jnp.mean(jnp.exp(jnp.max(logq, axis=1)))}
-    if self.candidates == "batch":
+    if self.candidates != "prior":
       info["hipi_kept_own"] = jnp.mean((idx == jnp.arange(idx.shape[0])).astype(jnp.float32))
-    return cands[idx], info
+    return assigned[idx], info
+
+  def relabel_with_info(self, key, batch, ctx):
+    b = batch.task.shape[0]
+    s = self.block_size
+    if self.candidates == "prior" or not s or s >= b:
+      return self._relabel_block(key, batch, ctx)
+    self.check_batch_size(b)
+    # [B, ...] → [B/S, S, ...]: each block is scored against its own rows.
+    blocks = jax.tree.map(lambda x: x.reshape(b // s, s, *x.shape[1:]), batch)
+    keys = jax.random.split(key, b // s)
+    tasks, info = jax.lax.map(lambda a: self._relabel_block(a[0], a[1], ctx), (keys, blocks))
+    return tasks.reshape(b, -1), jax.tree.map(jnp.mean, info)

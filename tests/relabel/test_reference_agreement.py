@@ -387,7 +387,7 @@ def _jitted_hipi_logits(family):
     ctx = RelabelContext(family=family, gamma=GAMMA, fns=fake_hipi_fns(jnp))
     out = []
     for relabeler in HIPI_CONFIGS:
-      cands = relabeler.candidate_set(key, batch, family)
+      cands = relabeler.candidate_sets(key, batch, family)[0]
       logits = relabeler.logits(key, batch, ctx, cands)
       out.append((cands, logits, core.hipi_log_posterior(
           logits, relabeler.normalize_columns, relabeler.temperature)))

@@ -1,6 +1,7 @@
 """Episode buffer: init/add/sample invariants, wrap-around, no cross-episode leakage."""
 
 import jax
+import jax.numpy as jnp
 import numpy as np
 import pytest
 
@@ -217,3 +218,18 @@ def test_add_and_sample_are_pure(partial):
   np.testing.assert_array_equal(a.episode, b.episode)
   c = sample(partial, jax.random.PRNGKey(6), N_SAMPLE)
   assert not np.array_equal(a.t, c.t)
+
+
+def test_sampling_is_uniform_over_valid_transitions():
+  # Slots with 1, 3 and 0 (empty) valid steps: the 4 transitions are equally
+  # likely, so episode 1 is drawn 3/4 of the time (uniform episodes: 1/2), and
+  # every (episode, step) is a valid one.
+  from hindsight.replay.buffer import uniform_transitions
+  length = jnp.asarray([1, 3, 0], jnp.int32)
+  ep, t = uniform_transitions(length, jax.random.PRNGKey(0), 40_000)
+  ep, t = np.asarray(ep), np.asarray(t)
+  pairs = set(zip(ep.tolist(), t.tolist()))
+  assert pairs == {(0, 0), (1, 0), (1, 1), (1, 2)}
+  for pair in pairs:
+    share = np.mean((ep == pair[0]) & (t == pair[1]))
+    assert abs(share - 0.25) < 0.01, (pair, share)
