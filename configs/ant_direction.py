@@ -1,9 +1,19 @@
-"""Ant direction (Generalized Hindsight's AntDirection) with SAC.
+"""Ant direction (Generalized Hindsight, ``--env antdirectionnewsparse``) with SAC.
 
-r = ‖v_xy‖·1[cos∠(v_xy, θ) > cos 15°] − 0.5‖a‖² + 1, termination when the
-torso height leaves [0.2, 1.0], H = 1000, θ ~ U(−π, π); evaluation on 25
-evenly spaced directions. Narrower task ranges, as in the paper's easier
-variants: --config.env.options.angle_range=1.5707963 (±π/2) or 0.7853982 (±π/4).
+r = ‖v_xy‖·1[cos∠(v_xy, θ) > 0.9659] − 0.5‖a‖² + 1
+(rlkit/torch/multitask/ant_direction_relabeler.py,
+AntDirectionRelabelerNewSparse.reward_done, lines 200-205; the terms of
+rlkit/envs/updated_ant.py, AntEnv.step, lines 18-23), termination when the
+state is not finite or the torso height leaves [0.2, 1.0] (AntEnv.step, lines
+26-28), H = 1000 (launch_gher.py, line 295), θ ~ U(−π, π) (--directiontype
+360, the default); evaluation on GH's 25 evenly spaced directions
+linspace(−π, π, 25, endpoint=False) + π/25 (AntDirectionRelabelerNew.__init__,
+line 108). Narrower task ranges, as the released '180' and '90' types:
+--config.env.options.angle_range=1.5707963 (±π/2) or 0.7853982 (±π/4).
+Differs from the released env (``AntDirection.PAPER_DIFFERENCES``): GH's
+reward also subtracts a contact cost 0.5·10⁻³‖clip(cfrc_ext, −1, 1)‖²
+(updated_ant.py, lines 21-22), omitted because Brax exposes no external
+contact forces; and the simulator is Brax's Ant.
 
 Backend: 'spring'. MJX is the fastest Ant on CPU (~11k steps/s for 64 envs on
 2 cores) but Brax's MJX Ant (Newton solver cut to 1 iteration for speed) is not
@@ -13,12 +23,15 @@ almost at once; 'positional' (gear 200) did the same in 1 of 4 rollouts.
 'spring' kept every random rollout upright (torso 0.3–0.96 m) at ~4k steps/s
 for 64 envs on a busy 2-core CPU, and 'generalized' is ~2–3× slower.
 
-Hyperparameters as Generalized Hindsight's SAC: γ = 0.99, 256×256 networks,
-batch 256, lr 3e-4, one update per env step. Budget: 100k env steps (episodes
-end early on falls, so up to 100k valid steps over ≥ 100 episodes) and 100k
-updates, about 40–60 min on a shared 2-core CPU. The paper used millions of
-steps. Memory: 1000 episodes × 1001 × (27 obs + 8 action + 3 features + …)
-floats ≈ 160 MB.
+Hyperparameters from launch_gher.py's antdirectionnewsparse branch (lines
+290-305): γ = 0.99, 256×256 networks, batch 256, buffer 10⁶ transitions. Not
+the released code's: the learning rate (3e-3 there, lines 239-240; base's
+3e-4 here) and the update ratio (100 gradient steps per 1,000 env steps by
+default there, lines 177 and 297; one per env step here). Budget: 100k env
+steps (episodes end early on falls, so up to 100k valid steps over ≥ 100
+episodes) and 100k updates, about 40–60 min on a shared 2-core CPU. The paper
+used millions of steps. Memory: 1000 episodes × 1001 × (27 obs + 8 action +
+3 features + …) floats ≈ 160 MB.
 """
 
 import math
@@ -32,24 +45,28 @@ def get_config():
   c = base.get_config()
   c.env.name = "ant_direction"
   c.env.options = ConfigDict(dict(
-      angle_range=math.pi,   # θ ~ U(−range, range); π/2 and π/4 are the easier variants
-      cone_degrees=15.0,     # velocity must be within this angle of θ to count
-      ctrl_cost_weight=0.5,
-      survive_bonus=1.0,
+      # θ ~ U(−range, range): π ('360'); π/2 ('180') and π/4 ('90') are the
+      # easier variants (AntDirectionRelabelerNew.sample_task, lines 112-123).
+      angle_range=math.pi,
+      # speed counts when cos∠(v, θ) > 0.9659 (AntDirectionRelabelerNewSparse.reward_done, line 204)
+      min_cosine=0.9659,
+      ctrl_cost_weight=0.5,  # updated_ant.py AntEnv.step, line 20
+      survive_bonus=1.0,     # updated_ant.py AntEnv.step, line 23
       healthy_z_low=0.2,     # terminate when the torso height leaves [low, high]
-      healthy_z_high=1.0,
+      healthy_z_high=1.0,    # (updated_ant.py AntEnv.step, lines 26-28)
       backend="spring",   # see above: mjx/positional Ants fall through the floor
-      horizon=1000,
-      eval_seed=0,
-      num_eval_tasks=25,
+      horizon=1000,          # launch_gher.py, antdirectionnewsparse, line 295
+      eval_seed=0,           # unused: the evaluation directions are fixed
+      num_eval_tasks=25,     # GH's 25 directions (AntDirectionRelabelerNew.__init__, line 108)
+      time_limit="bootstrap",  # the only choice on Brax (no t/H in the observation)
   ))
-  c.learner.hidden_sizes = (256, 256)
-  c.learner.gamma = 0.99
+  c.learner.hidden_sizes = (256, 256)  # launch_gher.py, antdirectionnewsparse, lines 302-303
+  c.learner.gamma = 0.99               # launch_gher.py, antdirectionnewsparse, line 296
   c.relabel.name = "none"
   c.train.total_env_steps = 100_000
   c.train.num_envs = 2
-  c.train.updates_per_iteration = 2000
-  c.train.batch_size = 256
+  c.train.updates_per_env_step = 1.0  # one gradient step per env step
+  c.train.batch_size = 256              # launch_gher.py, algo_kwargs, line 227
   c.train.buffer_episodes = 1000
   c.train.warmup_episodes = 10
   c.train.iterations_per_epoch = 5

@@ -1,19 +1,32 @@
-"""Ant goal reaching (HIPI's quadruped) with SAC; a goal family, so HER applies.
+"""Ant goal reaching (HIPI's quadruped, ``env_name='quadruped'``) with SAC; a
+goal family, so HER applies.
 
-Goals uniform on a circle of radius 3 around the start; sparse reward
-1[dist < radius] − 1 (radius 0.3, HIPI's command; smaller is harder) or the
-dense option (3 − dist) − 0.1‖a‖² + 1. No early termination by default
-(falling would end the −1 stream early and so be rewarded).
+HIPI's settings (hipi/envs/dm_env.py and hipi/train_eval.py, google-research
+commit 0c1bbe5f): goals uniform on a circle of radius 3 around the start
+(QuadrupedContinuousTaskDistribution, goal_distance=3.0); the default dense
+reward (goal_distance − dist) − 0.1‖a‖² + 1 (quadruped_reward, sparse=False),
+with dist the torso xy's distance to the goal in the state before the step;
+no termination; H = 100 (train_eval, max_episode_steps=100) at a 0.02 s
+control step (dm_control quadruped); the same upright start every episode.
+``radius`` (quadruped_reward's goal_radius, default 1.0) sets ``success``.
+HIPI's README runs its goal-reaching experiment with the sparse reward:
+--config.env.options.reward_type=sparse --config.env.options.radius=0.3
+(1[dist < 0.3] − 1; README's goal_distance=1.0 binding does not reach the
+reward, which QuadrupedContinuousTaskDistribution calls with its own 3.0).
+Differs from HIPI (``AntGoal.PAPER_DIFFERENCES``): the robot is Brax's Ant,
+not dm_control's Quadruped, with the Ant's q and q̇ as observation.
 
 Backend: 'spring' (Brax's MJX and positional Ants fall through the floor
-under random actions; see configs/ant_direction.py).
+under random actions; see configs/ant_direction.py), here 0.005 s × 4 frames.
 
-Hyperparameters: γ = 0.99, 256×256 networks, batch 256, lr 3e-4, one update
-per env step, HER 'future' at relabel fraction 0.5 when relabel.name=her.
-H = 500 (at ≲ 1 m/s a 3 m goal takes a few hundred 0.05 s steps).
-Budget: 200k env steps / 200k updates, about 1.5 h on a shared 2-core CPU
-(not run here); HIPI trained for millions of steps. Memory: 2000 episodes ×
-501 × (29 obs + 8 action + 3 features + …) floats ≈ 170 MB.
+Hyperparameters from train_eval.train_eval's defaults: γ = 0.99, 256×256
+actor and critic, batch 256 (the README's commands bind batch_size=32), lr
+3e-4, one update per env step (train_steps_per_iteration=1), a 10⁶-transition
+buffer, 10⁴ random steps before training (initial_collect_steps); HER
+'future' at relabel fraction 0.5 (README: relabel_prob=0.5) when
+relabel.name=her. Budget: 200k env steps / 200k updates (not run here); HIPI
+trained for millions of steps. Memory: 10,000 episodes × 101 × (29 obs + 8
+action + 3 features + …) floats ≈ 170 MB.
 """
 
 from ml_collections import ConfigDict
@@ -25,28 +38,35 @@ def get_config():
   c = base.get_config()
   c.env.name = "ant_goal"
   c.env.options = ConfigDict(dict(
-      reward_type="sparse",   # sparse: 1[dist < radius] − 1; dense: (3 − dist) − 0.1‖a‖² + 1
-      radius=0.3,             # success radius
-      goal_distance=3.0,      # goals on a circle of this radius
-      ctrl_cost_weight=0.1,   # dense only
-      terminate_when_unhealthy=False,
+      # dense: (goal_distance − dist) − 0.1‖a‖² + 1 (HIPI's quadruped_reward default,
+      # sparse=False); sparse: 1[dist < radius] − 1 (HIPI's README: goal_radius=0.3).
+      reward_type="dense",
+      radius=1.0,             # quadruped_reward's goal_radius default; success = dist < radius
+      goal_distance=3.0,      # QuadrupedContinuousTaskDistribution(goal_distance=3.0)
+      ctrl_cost_weight=0.1,   # quadruped_reward: ctrl_cost = 0.1 * sum(actions**2)
+      terminate_when_unhealthy=False,  # HIPI's quadruped never terminates
       healthy_z_low=0.2,
       healthy_z_high=1.0,
+      terminate_on_success=False,  # quadruped_reward: no done at the goal
+      reset_noise_scale=0.0,  # HIPI's Move.initialize_episode: same upright start
+      # the reward is of s_t, before the step (hipi/envs/multitask.py, Environment.step)
+      reward_state="current",
       backend="spring",
-      horizon=500,
+      horizon=100,            # train_eval(max_episode_steps=100)
       eval_seed=0,
       num_eval_tasks=25,
+      time_limit="bootstrap",  # the only choice on Brax (no t/H in the observation)
   ))
-  c.learner.hidden_sizes = (256, 256)
-  c.learner.gamma = 0.99
+  c.learner.hidden_sizes = (256, 256)  # train_eval: actor_fc_layers, critic_joint_fc_layers
+  c.learner.gamma = 0.99               # train_eval: gamma=0.99
   c.relabel.name = "her"
   c.relabel.her.strategy = "future"
   c.train.total_env_steps = 200_000
-  c.train.num_envs = 4                  # 2,000 steps per iteration
-  c.train.updates_per_iteration = 2000
-  c.train.batch_size = 256
-  c.train.buffer_episodes = 2000        # 1M transitions
-  c.train.warmup_episodes = 20
+  c.train.num_envs = 16                 # 1,600 steps per iteration
+  c.train.updates_per_env_step = 1.0  # one gradient step per env step
+  c.train.batch_size = 256              # train_eval: batch_size=256
+  c.train.buffer_episodes = 10_000      # 1M transitions (train_eval: replay_buffer_capacity)
+  c.train.warmup_episodes = 100         # 10k random steps (train_eval: initial_collect_steps)
   c.train.iterations_per_epoch = 5
   c.train.checkpoint_every_epochs = 1
   return c

@@ -1,18 +1,31 @@
-"""Reacher goal reaching (HIPI's reacher) with SAC; a goal family (HER, HIPI).
+"""Reacher goal reaching (HIPI's 2D reacher) with SAC; a goal family (HER, HIPI).
 
-The target xy is the task (angle ~ U(−π, π), radius ~ U(0.05, 0.20));
-reward 1[‖fingertip − target‖ < margin] − 1, margin 0.1 (smaller for harder
-variants: --config.env.options.margin=0.05), H = 50 (Gym Reacher's limit).
+HIPI's settings (hipi/envs/dm_env.py, ReacherTaskDistribution, and the
+README's "2D Reacher" command, google-research commit 0c1bbe5f): the target
+xy is the task, radius ~ U(0.05, 0.20), angle ~ U(0, 2π)
+(ReacherTaskDistribution.sample); reward 1[dist < margin] − 1
+(use_neg_rew=True) with dist the fingertip's distance to the target in the
+state before the step, and the episode ends there (ReacherTaskDistribution.
+_evaluate: dones = dist < margin), margin 0.01 (README: get_py_env.margin=0.01);
+H = 100 (train_eval, max_episode_steps=100) at dm_control's 0.02 s control
+step. Differs from HIPI (``ReacherGoal.PAPER_DIFFERENCES``): Brax's two-link
+arm (Gym's Reacher) instead of dm_control's; HIPI's released reward compares
+the task with the joint angles (its 'position' observation), this one with
+the fingertip; the arm starts near straight instead of at random angles.
+HIPI's README also clips the critic to [−1000, 0] (train_eval.clip_critic),
+which the learners here do not have.
 
 Backend: 'positional' — the fastest Brax pipeline for this two-link arm on
 CPU (~24k steps/s for 64 envs on 2 cores); Brax retunes the timestep and
 gears so the control step stays 0.02 s.
 
-Hyperparameters: γ = 0.99, 256×256 networks, batch 256, lr 3e-4, one update
-per env step, HER 'future' at fraction 0.5 when relabel.name=her.
-Budget: 50k env steps (1,000 episodes) / 50k updates, about 10–15 min on a
-shared 2-core CPU. Memory: 10,000 episodes × 51 × (10 obs + 2 action +
-2 features + …) floats ≈ 10 MB.
+Hyperparameters from train_eval.train_eval's defaults: γ = 0.99, 256×256
+actor and critic, batch 256 (the README's commands bind batch_size=32), lr
+3e-4, one update per env step, 10⁴ random steps before training; HER
+'future' at fraction 0.5 (README: relabel_prob=0.5) when relabel.name=her.
+Budget: 50k env steps (500 episodes, fewer steps when goals are reached) /
+one update per env step, about 10–15 min on a shared 2-core CPU. Memory:
+10,000 episodes × 101 × (10 obs + 2 action + 2 features + …) floats ≈ 20 MB.
 """
 
 from ml_collections import ConfigDict
@@ -24,24 +37,28 @@ def get_config():
   c = base.get_config()
   c.env.name = "reacher_goal"
   c.env.options = ConfigDict(dict(
-      margin=0.1,           # success radius (HIPI's harder variants use smaller)
-      radius_low=0.05,      # target radius ~ U(radius_low, radius_high)
+      margin=0.01,          # success radius: HIPI's README, get_py_env.margin=0.01
+      radius_low=0.05,      # target radius ~ U(0.05, 0.20): ReacherTaskDistribution.sample
       radius_high=0.20,
+      terminate_on_success=True,  # ReacherTaskDistribution._evaluate: dones = dist < margin
+      # the reward is of s_t, before the step (hipi/envs/multitask.py, Environment.step)
+      reward_state="current",
       backend="positional",
-      horizon=50,
+      horizon=100,          # train_eval(max_episode_steps=100)
       eval_seed=0,
       num_eval_tasks=25,
+      time_limit="bootstrap",  # the only choice on Brax (no t/H in the observation)
   ))
-  c.learner.hidden_sizes = (256, 256)
-  c.learner.gamma = 0.99
+  c.learner.hidden_sizes = (256, 256)  # train_eval: actor_fc_layers, critic_joint_fc_layers
+  c.learner.gamma = 0.99               # train_eval: gamma=0.99
   c.relabel.name = "her"
   c.relabel.her.strategy = "future"
   c.train.total_env_steps = 50_000
-  c.train.num_envs = 16                # 800 steps per iteration
-  c.train.updates_per_iteration = 800
-  c.train.batch_size = 256
+  c.train.num_envs = 16                # 1,600 steps per iteration
+  c.train.updates_per_env_step = 1.0  # one gradient step per env step
+  c.train.batch_size = 256             # train_eval: batch_size=256
   c.train.buffer_episodes = 10_000
-  c.train.warmup_episodes = 64
+  c.train.warmup_episodes = 100        # 10k random steps (train_eval: initial_collect_steps)
   c.train.iterations_per_epoch = 10
   c.train.checkpoint_every_epochs = 1
   return c

@@ -1,16 +1,23 @@
 """Multi-objective reaching on Brax's Reacher arm (Generalized Hindsight's
-PointReacher/Fetch reward with the fingertip as the point) with SAC.
+PointReacher reward with the fingertip as the point) with SAC.
 
 Task z = (u, v, θ_goal, r_goal, θ_obs, r_obs); reward w₁(0.2 − d_goal) +
-w₂(−‖a‖) + w₃ log₁₀(d_obs + 0.01)/5 (or the sparse reach term), H = 50.
+w₂(−‖a‖) + w₃ log₁₀(d_obs + 0.01)/5 (or the sparse reach term) of the
+fingertip after the step, H = 50. Not an environment of either paper
+(``ReacherMultiObjective.PAPER_DIFFERENCES``): Generalized Hindsight ran this
+reward on a point mass (``pointreacherobs``, H = 20) and on the Fetch arm
+(``fetchreach``); the settings here are those of its arm, fetchreach in
+launch_gher.py (lines 334-346): H = 50, γ = 0.98, 256×256 networks, batch 256.
+Not the released code's: the learning rate (3e-3 there, lines 239-240; base's
+3e-4 here) and the update ratio (250 env steps per 100 gradient steps there,
+lines 177 and 339; one update per env step here).
 
 Backend: 'positional' (the fastest Brax pipeline for the Reacher on CPU,
 ~24k steps/s for 64 envs on 2 cores).
 
-Hyperparameters as Generalized Hindsight: γ = 0.99, 256×256 networks,
-batch 256, lr 3e-4, one update per env step; AIR/advantage with 100
-candidates, m = 1, cache of 500 episodes. Budget: 50k env steps / 50k
-updates, about 10–15 min on a shared 2-core CPU. Memory: ≈ 10 MB.
+AIR/advantage with 100 candidates, m = 1, cache of 500 episodes. Budget: 50k
+env steps / 50k updates, about 10–15 min on a shared 2-core CPU. Memory:
+≈ 10 MB.
 """
 
 from ml_collections import ConfigDict
@@ -25,17 +32,18 @@ def get_config():
       reward_type="dense",   # 'dense': 0.2 − d;  'sparse': s·exp(−d²/0.08²)
       sparse_scale=1.0,
       backend="positional",
-      horizon=50,
+      horizon=50,            # launch_gher.py, fetchreach: max_path_length=50 (line 337)
       eval_seed=0,
       num_eval_tasks=25,
+      time_limit="bootstrap",  # the only choice on Brax (no t/H in the observation)
   ))
-  c.learner.hidden_sizes = (256, 256)
-  c.learner.gamma = 0.99
+  c.learner.hidden_sizes = (256, 256)  # launch_gher.py, fetchreach, lines 343-344
+  c.learner.gamma = 0.98               # launch_gher.py, fetchreach, line 338
   c.relabel.name = "air"
   c.train.total_env_steps = 50_000
   c.train.num_envs = 16
-  c.train.updates_per_iteration = 800
-  c.train.batch_size = 256
+  c.train.updates_per_env_step = 1.0  # one gradient step per env step
+  c.train.batch_size = 256              # launch_gher.py, algo_kwargs, line 227
   c.train.buffer_episodes = 10_000
   c.train.warmup_episodes = 64
   c.train.iterations_per_epoch = 10

@@ -1,8 +1,9 @@
 """Brax physics behind the task-family contract (ARCHITECTURE 3.2).
 
 ``BraxTaskEnv(family)`` builds the family's Brax ``PipelineEnv`` on the
-family's backend and exposes Brax's ``Env`` API with the hindsight
-conventions:
+family's backend (with ``family.brax_kwargs()``, then
+``family.sys_replace()`` applied to its system, e.g. a physics timestep) and
+exposes Brax's ``Env`` API with the hindsight conventions:
 
 - ``reset(rng)`` draws a task from the prior; ``reset_with_task(rng, task)``
   uses the given one. The task is in ``state.info["task"]``; the observation
@@ -10,9 +11,12 @@ conventions:
 - ``step`` advances the physics (``pipeline_step``, the plain Brax step without
   Brax's own reward bookkeeping), records ``info["features"] =
   family.features(prev, action, next)`` and the reward under the episode's
-  task, and sets ``done`` on termination (``family.terminated``) or at the time
-  limit ``family.horizon``. ``info["truncation"]`` is 1 only for a time limit
-  that is not also a termination, so learners bootstrap through it.
+  task, and sets ``done`` on termination or at the time limit
+  ``family.horizon``. Termination is ``family.terminated`` (the physics) or,
+  for a family with ``terminate_on_success``, ``family.success(features,
+  task)`` at that step. ``info["truncation"]`` is 1 only for a time limit that
+  is not also a termination, so learners bootstrap through it (Brax families'
+  ``time_limit`` is always 'bootstrap': the observation carries no t/H).
 - Once ``done``, later steps keep ``obs`` (the true last observation), ``done``
   and ``truncation`` as they were and report zero reward and features; the
   physics itself is left running (it is never observed again). There is no
@@ -31,9 +35,15 @@ class BraxTaskEnv(Env):
   """A Brax environment whose reward is the family's reward of the task."""
 
   def __init__(self, family):
+    if family.time_limit != "bootstrap":
+      raise ValueError(f"{family.name}: time_limit must be 'bootstrap' on Brax (the "
+                       f"observation carries no t/H), got {family.time_limit!r}")
     self.family = family
     self.brax_env = brax_envs.get_environment(
         family.brax_name, backend=family.backend, **family.brax_kwargs())
+    overrides = family.sys_replace()
+    if overrides:
+      self.brax_env.sys = self.brax_env.sys.tree_replace(overrides)
     if abs(float(self.brax_env.dt) - float(family.dt)) > 1e-6:
       raise ValueError(
           f"{family.name}: Brax {family.brax_name!r} on backend {family.backend!r} has a "
@@ -94,6 +104,9 @@ class BraxTaskEnv(Env):
     reward = self.family.reward(features, action, task)
     steps = state.info["steps"] + 1
     terminated = self.family.terminated(nxt)
+    if self.family.terminate_on_success:
+      terminated = jnp.maximum(
+          terminated, self.family.success(features, task).astype(jnp.float32))
     time_up = (steps >= self.family.horizon).astype(jnp.float32)
     done = jnp.maximum(terminated, time_up)
     truncation = time_up * (1.0 - terminated)

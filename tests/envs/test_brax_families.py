@@ -5,7 +5,9 @@ and short end-to-end runs through the Trainer.
 Every test here is marked ``brax``. Compiles are the cost, so each robot is
 compiled once (one jitted reset + a few steps, cached for the module) and every
 family on that robot is checked on those states; only reacher_goal's
-end-to-end run is in the default suite, the other families' are ``slow``.
+rollouts and end-to-end run are in the default suite, the other families'
+compiles are ``slow``. Checks that need no simulator (priors, options,
+features on stand-in states) are in ``test_brax_family_specs.py``.
 """
 
 import functools
@@ -100,7 +102,7 @@ def test_prior_shapes_specific_to_each_family():
     ev = fam.eval_tasks()[:, 0]
     np.testing.assert_allclose(np.diff(ev), np.diff(ev)[0], rtol=1e-4)  # evenly spaced
   ev = tasks.make("ant_direction").eval_tasks()[:, 0]
-  np.testing.assert_allclose(ev[0], -math.pi, rtol=1e-6)
+  np.testing.assert_allclose(ev[0], -math.pi + math.pi / 25, rtol=1e-6)  # cell midpoints
   np.testing.assert_allclose(ev[1] - ev[0], 2 * math.pi / 25, rtol=1e-5)
   g = sample(tasks.make("ant_goal"), key, 1000)
   np.testing.assert_allclose(np.linalg.norm(g, axis=1), 3.0, rtol=1e-5)
@@ -141,8 +143,11 @@ def test_halfcheetah_features_and_reward():
   tasks_ = f32([[1, 0, 0, 0], [0.1, 0.3, 0.2, -0.9], [-0.6, 0.0, 0.8, 0.0]])
   for t in range(1, 4):
     p0, p1, a = at(s.pipeline_state, t - 1), at(s.pipeline_state, t), np.asarray(acts[t - 1])
-    phi = [(p1.x.pos[0, 0] - p0.x.pos[0, 0]) / 0.05, -0.1 * _clip_sq(a),
-           p1.x.pos[0, 2], p1.qd[2]]
+    # rootx velocity, control, rootz (GH's qpos[1]), rooty velocity (qvel[2]).
+    phi = [(p1.q[0] - p0.q[0]) / 0.05, -0.1 * _clip_sq(a), p1.q[1], p1.qd[2]]
+    # The rootx slide moves the torso link by as much (rotations are about it).
+    np.testing.assert_allclose(phi[0], (p1.x.pos[0, 0] - p0.x.pos[0, 0]) / 0.05, rtol=1e-4,
+                               atol=1e-4)
     np.testing.assert_allclose(s.info["features"][t], phi, rtol=RTOL, atol=ATOL)
     np.testing.assert_allclose(s.reward[t], np.dot(task, phi), rtol=1e-4, atol=ATOL)
     got = fam.reward(jnp.asarray(s.info["features"][t]), jnp.asarray(a), tasks_)
@@ -163,8 +168,8 @@ def test_ant_direction_and_goal_features_and_rewards():
   acts = _actions(3, 8)
   env, s = rollout("ant_direction", (0.3,), acts)
   fam = env.family
-  goal_fam = tasks.make("ant_goal")
-  dense_fam = tasks.make("ant_goal", reward_type="dense")
+  goal_fam = tasks.make("ant_goal", reward_type="sparse", radius=0.3)
+  dense_fam = tasks.make("ant_goal")  # HIPI's default: dense
   for t in range(1, 4):
     p0, p1, a = at(s.pipeline_state, t - 1), at(s.pipeline_state, t), np.asarray(acts[t - 1])
     v = (p1.x.pos[0, :2] - p0.x.pos[0, :2]) / 0.05
@@ -177,8 +182,8 @@ def test_ant_direction_and_goal_features_and_rewards():
     assert want[0] > want[1] and want[2] == want[0] and want[3] == want[1]
     got = fam.reward(jnp.asarray(s.info["features"][t]), a, f32(thetas)[:, None])
     np.testing.assert_allclose(got, want, rtol=1e-4, atol=ATOL)
-    # Ant goal on the same physical step.
-    xy = p1.x.pos[0, :2]
+    # Ant goal on the same physical step: of the state before it (HIPI).
+    xy = p0.x.pos[0, :2]
     phi = np.asarray(goal_fam.features(p0, jnp.asarray(a), p1))
     np.testing.assert_allclose(phi, [*xy, _clip_sq(a)], rtol=RTOL, atol=ATOL)
     goals = f32([xy + [0.1, 0.2], xy + [0.3, 0.0], [3.0, 0.0]])
@@ -192,12 +197,42 @@ def test_ant_direction_and_goal_features_and_rewards():
   # A healthy ant after 3 steps is not terminated; out of [0.2, 1.0] it is.
   assert np.all(s.done == 0)
   p = at(s.pipeline_state, 3)
+  np.testing.assert_allclose(p.q[2], p.x.pos[0, 2], rtol=1e-5)  # free joint z = torso z
   for z, want in ((0.5, 0.0), (0.1, 1.0), (1.2, 1.0)):
-    moved = p.replace(x=p.x.replace(pos=jnp.asarray(p.x.pos).at[0, 2].set(z)))
+    moved = p.replace(q=jnp.asarray(p.q).at[2].set(z))
     assert float(fam.terminated(moved)) == want
     assert float(goal_fam.terminated(moved)) == 0.0  # no termination by default
   assert env.observation_size == 27
-  assert envs.make("ant_goal").observation_size == 29  # + torso xy
+  goal_env = envs.make("ant_goal")
+  assert goal_env.observation_size == 29  # + torso xy
+  assert float(goal_env.dt) == pytest.approx(0.02)  # HIPI's quadruped control step
+
+
+def test_walker_control_step_is_dm_controls():
+  # HIPI's walker acts every 0.025 s (dm_control walker: 0.0025 s × 10).
+  env = envs.make("walker_linear")
+  assert float(env.dt) == pytest.approx(0.025)
+  assert float(env.brax_env.sys.opt.timestep) == pytest.approx(0.0025)
+  assert env.brax_env._n_frames == 10  # pylint: disable=protected-access
+  assert env.observation_size == 24     # height, 7 × (xx, xz), q̇
+  assert list(env.brax_env.sys.link_names) == [
+      "torso", "thigh", "leg", "foot", "thigh_left", "leg_left", "foot_left"]
+
+
+def test_halfcheetah_height_is_rootz_and_zero_at_the_initial_pose():
+  env = envs.make("halfcheetah_multiobjective")
+  sys = env.brax_env.sys
+  names = [sys.mj_model.joint(i).name for i in range(3)]
+  assert names == ["rootx", "rootz", "rooty"]           # GH's qpos[1] is rootz
+  assert list(sys.mj_model.jnt_qposadr[:3]) == [0, 1, 2]
+  assert float(sys.init_q[1]) == 0.0
+
+
+def _xx_xz(quat):
+  """(R[0, 0], R[0, 2]) from rotating the world x and z axes."""
+  from brax import math as brax_math
+  return (float(brax_math.rotate(jnp.asarray([1.0, 0, 0]), quat)[0]),
+          float(brax_math.rotate(jnp.asarray([0, 0, 1.0]), quat)[0]))
 
 
 # Compiles a slow Brax pipeline (1-3 min on 2 cores): in the slow set.
@@ -206,17 +241,22 @@ def test_walker_features_and_reward():
   task = (0.2, 1.0, -0.3, 0.1, 0.4, -0.5, -0.2)
   acts = _actions(3, 6)
   env, s = rollout("walker_linear", task, acts)
+  # The same standing start every episode (no reset noise).
+  np.testing.assert_allclose(s.pipeline_state.q[0], 0.0, atol=1e-7)
   for t in range(1, 4):
-    p0, p1, a = at(s.pipeline_state, t - 1), at(s.pipeline_state, t), np.asarray(acts[t - 1])
-    pos = p1.x.pos
-    torso, right, left = pos[0], pos[3], pos[6]
-    phi = [torso[2] - 0.5, (torso[0] - p0.x.pos[0, 0]) / 0.008,
-           left[0] - torso[0], left[2] - torso[2] + 0.7,
-           right[0] - torso[0], right[2] - torso[2] + 0.7, _clip_sq(a)]
-    np.testing.assert_allclose(s.info["features"][t], phi, rtol=RTOL, atol=1e-4)
+    p0, a = at(s.pipeline_state, t - 1), np.asarray(acts[t - 1])
+    # HIPI's features are of the state before the step.
+    torso = p0.x.pos[0]
+    right, left = _xx_xz(p0.x.rot[3]), _xx_xz(p0.x.rot[6])
+    phi = [torso[2] - 0.5, p0.qd[0], right[0], right[1] + 0.7, left[0], left[1] + 0.7,
+           _clip_sq(a)]
+    np.testing.assert_allclose(s.info["features"][t], phi, rtol=RTOL, atol=1e-5)
     np.testing.assert_allclose(s.reward[t], np.dot(task, phi), rtol=1e-4, atol=1e-4)
-  assert list(env.brax_env.sys.link_names[i] for i in (0, 3, 6)) == [
-      "torso", "foot", "foot_left"]
+    obs = s.obs[t - 1]
+    np.testing.assert_allclose(obs[0], torso[2], rtol=1e-6)
+    np.testing.assert_allclose(obs[1 + 6:3 + 6], right, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(obs[15:], p0.qd, rtol=1e-6)
+  assert not np.allclose(s.pipeline_state.x.rot[3, 3], [1, 0, 0, 0])  # the feet moved
 
 
 def _tip(q):
@@ -227,12 +267,14 @@ def _tip(q):
 
 REACHER_GOAL = (0.1, -0.05)
 REACHER_ACTIONS = _actions(5, 2)
+# One compile for every reacher_goal rollout: H = 3, done at the goal.
+REACHER_OPTS = dict(horizon=3, margin=0.0005, terminate_on_success=True)
 
 
 @pytest.mark.slow  # ~80 s of compilation; reacher_goal still runs end to end by default
 def test_reacher_families_features_and_rewards():
   goal = REACHER_GOAL
-  env, s = rollout("reacher_goal", goal, REACHER_ACTIONS, horizon=3)
+  env, s = rollout("reacher_goal", goal, REACHER_ACTIONS, **REACHER_OPTS)
   acts = REACHER_ACTIONS
   fam = env.family
   mo = tasks.make("reacher_multiobjective")
@@ -240,17 +282,17 @@ def test_reacher_families_features_and_rewards():
   np.testing.assert_allclose(s.pipeline_state.q[0, 2:], goal, atol=1e-5)
   for t in range(1, 4):
     p0, p1, a = at(s.pipeline_state, t - 1), at(s.pipeline_state, t), np.asarray(acts[t - 1])
-    tip = _tip(p1.q)
+    tip = _tip(p0.q)   # HIPI's reward is of the state before the step
     np.testing.assert_allclose(s.info["features"][t], tip, atol=2e-3)
     d = np.linalg.norm(tip - goal)
-    assert s.reward[t] == (0.0 if d < 0.1 else -1.0)
+    assert d > 0.0005 and s.reward[t] == -1.0
     feats = s.info["features"][t]
-    near, far = feats + f32([0.05, 0.0]), feats + f32([0.0, 0.15])
+    near, far = feats + f32([0.0003, 0.0]), feats + f32([0.0, 0.15])
     np.testing.assert_allclose(fam.reward(feats, a, np.stack([near, far])), [0.0, -1.0])
     np.testing.assert_array_equal(fam.with_goal(f32(goal), feats), feats)
-    # Multi-objective: point_reacher's formula with the fingertip as the point.
+    # Multi-objective (Generalized Hindsight's reward): the fingertip after the step.
     phi = np.asarray(mo.features(p0, jnp.asarray(a), p1))
-    np.testing.assert_allclose(phi[:2], feats, rtol=RTOL, atol=ATOL)
+    np.testing.assert_allclose(phi[:2], _tip(p1.q), rtol=RTOL, atol=2e-3)
     np.testing.assert_allclose(phi[2], math.sqrt(_clip_sq(a)), rtol=RTOL)
     for z in ([0.0, 0.5, 0.3, 0.1, -2.0, 0.15], [0.25, 1.0, -1.0, 0.2, 1.0, 0.05],
               [0.125, 0.75, 2.0, 0.05, 0.0, 0.2]):
@@ -265,8 +307,8 @@ def test_reacher_families_features_and_rewards():
 
 
 def test_time_limit_is_truncation_and_last_observation_is_kept():
-  # The reacher rollout above (same compile): H = 3, five steps.
-  _, s = rollout("reacher_goal", REACHER_GOAL, REACHER_ACTIONS, horizon=3)
+  # H = 3, five steps, a goal never reached.
+  _, s = rollout("reacher_goal", REACHER_GOAL, REACHER_ACTIONS, **REACHER_OPTS)
   np.testing.assert_array_equal(s.done, [0, 0, 0, 1, 1, 1])
   np.testing.assert_array_equal(s.info["truncation"], [0, 0, 0, 1, 1, 1])
   # After the time limit: the last observation stays, no reward, no features.
@@ -277,11 +319,34 @@ def test_time_limit_is_truncation_and_last_observation_is_kept():
   np.testing.assert_array_equal(s.info["features"][4:], 0.0)
 
 
+def test_reacher_terminates_at_success_as_a_termination():
+  # The same physics for every goal: the fingertip of s_0, s_1, s_2 are the
+  # features of steps 1, 2, 3 (HIPI's reward is of the state before the step).
+  # The arm starts at rest and moves ~1 mm in two steps, hence the 0.5 mm margin.
+  _, far = rollout("reacher_goal", REACHER_GOAL, REACHER_ACTIONS, **REACHER_OPTS)
+  tips = far.info["features"][1:4]
+  m = REACHER_OPTS["margin"]
+  # A goal 0.2 mm from the fingertip at the start: done at step 1.
+  _, s = rollout("reacher_goal", tips[0] + f32([0.0002, 0.0]), REACHER_ACTIONS,
+                 **REACHER_OPTS)
+  np.testing.assert_array_equal(s.done, [0, 1, 1, 1, 1, 1])
+  np.testing.assert_array_equal(s.info["truncation"], 0.0)   # a termination
+  np.testing.assert_array_equal(s.reward, 0.0)   # 0 at the goal, then nothing
+  np.testing.assert_array_equal(s.obs[2:], np.broadcast_to(s.obs[1], s.obs[2:].shape))
+  # A goal at the fingertip of s_2, outside the margin before: done at step
+  # 3 = H, as a termination (not a truncation: no bootstrapping at the goal).
+  assert np.linalg.norm(tips[2] - tips[0]) > m and np.linalg.norm(tips[2] - tips[1]) > m
+  _, s = rollout("reacher_goal", tips[2], REACHER_ACTIONS, **REACHER_OPTS)
+  np.testing.assert_array_equal(s.done, [0, 0, 0, 1, 1, 1])
+  np.testing.assert_array_equal(s.info["truncation"], 0.0)
+  np.testing.assert_array_equal(s.reward, [0, -1, -1, 0, 0, 0])
+
+
 def test_observation_does_not_depend_on_the_task():
   # Same reset key and actions, another goal (same compile as above): the arm
   # moves identically and is observed identically; only the reward differs.
-  _, s = rollout("reacher_goal", REACHER_GOAL, REACHER_ACTIONS, horizon=3)
-  _, s2 = rollout("reacher_goal", (-0.15, 0.0), REACHER_ACTIONS, horizon=3)
+  _, s = rollout("reacher_goal", REACHER_GOAL, REACHER_ACTIONS, **REACHER_OPTS)
+  _, s2 = rollout("reacher_goal", (-0.15, 0.0), REACHER_ACTIONS, **REACHER_OPTS)
   np.testing.assert_array_equal(s.obs, s2.obs)
   np.testing.assert_array_equal(s.info["features"], s2.info["features"])
   np.testing.assert_allclose(s2.pipeline_state.q[0, 2:], [-0.15, 0.0], atol=1e-5)
@@ -308,7 +373,7 @@ def _tiny_config(name, relabel="none", **options):
   c.relabel.air.num_candidates = 8
   c.relabel.advantage.num_candidates = 8
   c.train.num_envs = 2
-  c.train.updates_per_iteration = 2
+  c.train.updates_per_env_step = 0.125  # 2 updates per 2 × 8 steps
   c.train.batch_size = 16
   c.train.buffer_episodes = 8
   c.train.warmup_episodes = 0
@@ -338,7 +403,8 @@ def _one_iteration(name, relabel, **options):
 def test_reacher_goal_trains_one_iteration_end_to_end():
   trainer, rs, metrics = _one_iteration("reacher_goal", "her")
   assert trainer.family.horizon == 8 and trainer.env.backend == "positional"
-  assert int(rs.env_steps) == 4 * 8  # never terminates: every step is valid
+  assert trainer.family.terminate_on_success and trainer.family.margin == 0.01
+  assert 0 < int(rs.env_steps) <= 4 * 8  # episodes end at the goal or at H
   assert metrics["relabel/changed"] > 0  # HER changed some goals
 
 
