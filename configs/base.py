@@ -91,7 +91,8 @@ def get_config() -> ConfigDict:
   # Capacity in transitions, as the papers' buffers count it; > 0 overrides
   # buffer_episodes with ceil(buffer_transitions / H) episodes.
   c.train.buffer_transitions = 0
-  c.train.warmup_episodes = 64         # uniform-random episodes before learning
+  c.train.warmup_episodes = 64         # episodes collected before learning
+  c.train.warmup_policy = "uniform"    # uniform: random actions | learner: the initial policy
   c.train.iterations_per_epoch = 25    # iterations per jitted epoch; evaluate after each
   c.train.checkpoint_every_epochs = 5  # 0 disables checkpoints
   c.train.shard_seeds = True           # split the seed axis over all local devices (jax.sharding)

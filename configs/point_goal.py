@@ -1,4 +1,20 @@
-"""PointGoal (goal reaching, sparse −1/0 reward) with SAC; the HER setting."""
+"""PointGoal (goal reaching, reward 1[reached] − 1) with SAC, standing in for
+HIPI's goal-reaching tasks, with HIPI's settings (google-research/
+google-research ``hipi/train_eval.py``, ``train_eval`` defaults, L50-94;
+``hipi/relabelling_replay_buffer.py``).
+
+HIPI's rules for its goal tasks: done = dist < margin
+(hipi/envs/point_env.py, ``PointGoalDistribution._evaluate``), reward and done
+at the state s_t before the step (``multitask.Environment.step``;
+``RelabellingReplayBuffer.get_batch`` on ``observation[:, 0]``), and the time
+limit cuts episodes without done, so it bootstraps (train_eval.py L124-127;
+utils.py ``DataCollector.step``). The observation carries no time.
+What differs: the arena is this project's [−1, 1]² velocity-controlled point
+(HIPI's is a FourRooms maze of 10 substeps with action noise), so the success
+radius is this arena's ε = 0.05 rather than HIPI's 0.3 maze units; the
+networks are updated between episodes (20 steps, then 20 updates) rather than
+after every env step.
+"""
 
 from ml_collections import ConfigDict
 
@@ -9,11 +25,30 @@ def get_config():
   c = base.get_config()
   c.env.name = "point_goal"
   c.env.options = ConfigDict(dict(
-      epsilon=0.05,        # success radius
-      radius_low=0.15,     # goal radius ~ U(radius_low, radius_high)
+      epsilon=0.05,               # success radius (see above)
+      radius_low=0.15,            # goal radius ~ U(radius_low, radius_high)
       radius_high=0.3,
       horizon=20,
+      time_limit="bootstrap",     # HIPI: no done at the time limit
+      terminate_on_success=True,  # HIPI: done = dist < margin
+      reward_state="current",     # HIPI: reward and done at s_t
       eval_seed=0,
       num_eval_tasks=25,
   ))
+  c.learner.hidden_sizes = (256, 256)  # actor_fc_layers, critic_joint_fc_layers (L55-58)
+  c.learner.actor_lr = 3e-4            # actor_learning_rate (L68)
+  c.learner.critic_lr = 3e-4           # critic_learning_rate (L69)
+  c.learner.alpha_lr = 3e-4            # alpha_learning_rate (L70)
+  c.learner.gamma = 0.99               # gamma (L72)
+  c.learner.tau = 0.005                # target_update_tau (L63)
+  c.relabel.fraction = 1.0             # relabel_prob = 1.0 (relabelling_replay_buffer.py L67)
+  c.relabel.hipi.candidates = "states"  # candidate_task_type = "states" (L65)
+  c.train.batch_size = 256             # batch_size (L67)
+  c.train.num_envs = 1                 # one environment (train_eval.py L289-296)
+  c.train.updates_per_env_step = 1.0   # train_steps_per_iteration = 1 per env step (L66)
+  c.train.buffer_transitions = 1_000_000  # replay_buffer_capacity (L61)
+  c.train.warmup_episodes = 500        # initial_collect_steps = 10,000 = 500 × 20 (L60)
+  c.train.warmup_policy = "uniform"    # RandomTFPolicy (L216-217)
+  c.train.iterations_per_epoch = 100   # evaluate every 2,000 env steps
+  c.train.total_env_steps = 48_000
   return c

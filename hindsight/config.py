@@ -82,6 +82,9 @@ def validate(config) -> ConfigDict:
     _require(int(t[k]) >= 1, f"train.{k}", "must be >= 1", t[k])
   for k in ("warmup_episodes", "checkpoint_every_epochs", "buffer_transitions"):
     _require(int(t[k]) >= 0, f"train.{k}", "must be >= 0", t[k])
+  _require(t.warmup_policy in ("uniform", "learner"), "train.warmup_policy",
+           "must be 'uniform' (random actions) or 'learner' (the initial policy)",
+           t.warmup_policy)
   _require(float(t.updates_per_env_step) > 0, "train.updates_per_env_step",
            "must be > 0 (a run without gradient steps learns nothing)", t.updates_per_env_step)
 

@@ -28,6 +28,7 @@ TINY = [
     "--config=configs/point_reacher.py",
     "--config.train.total_env_steps=320",
     "--config.train.iterations_per_epoch=1",
+    "--config.train.num_envs=8",
     "--config.train.updates_per_env_step=0.025",  # 4 updates per 8 × 20 steps
     "--config.train.warmup_episodes=8",
     "--config.train.batch_size=32",

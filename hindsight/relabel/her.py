@@ -3,8 +3,9 @@
 The goal part of the task is replaced by the goal achieved at a chosen step:
 ``final`` — the episode's last valid step; ``future`` — a uniform step t′ ≥ t
 of the same episode; ``episode`` — any step of the same episode; ``random`` —
-a step of a random buffer episode. Features at step t′ describe s_{t′+1}, so
-with ``future`` and t′ = t the transition itself reaches the goal.
+a step of a random buffer episode. Features at step t′ describe the state the
+family's reward is computed at (s_{t′+1}, or s_{t′} for ``reward_state=
+'current'``), so with ``future`` and t′ = t the transition itself reaches the goal.
 """
 
 from __future__ import annotations

@@ -147,13 +147,22 @@ def uniform_transitions(length: jax.Array, key: jax.Array, n: int
   return ep, jnp.clip(t, 0, jnp.maximum(length[ep] - 1, 0)).astype(jnp.int32)
 
 
-def sample(state: BufferState, key: jax.Array, n: int) -> EpisodeBatch:
-  """n transitions, uniform over the buffer's valid transitions."""
+def recent_lengths(state: BufferState, recent: int) -> jax.Array:
+  """Valid steps per slot, 0 outside the ``recent`` most recently added episodes."""
+  age = (state.insert_pos - 1 - jnp.arange(state.capacity)) % state.capacity
+  return jnp.where(age < recent, state.length, 0)
+
+
+def sample(state: BufferState, key: jax.Array, n: int, recent: int = 0) -> EpisodeBatch:
+  """n transitions, uniform over the buffer's valid transitions; with
+  ``recent`` > 0 only over those of the ``recent`` newest episodes (a replay
+  buffer of that size inside a store kept larger, e.g. for a relabeling cache)."""
   k_tr, k_rep = jax.random.split(key)
-  ep, t = uniform_transitions(state.length, k_tr, n)
+  length = recent_lengths(state, recent) if recent else state.length
+  ep, t = uniform_transitions(length, k_tr, n)
   d = state.data
   # A random valid step of the buffer (HER's buffer-wide 'random' strategy).
-  rep, rt = uniform_transitions(state.length, k_rep, n)
+  rep, rt = uniform_transitions(length, k_rep, n)
   return EpisodeBatch(
       obs=d.obs[ep, t], action=d.action[ep, t], next_obs=d.obs[ep, t + 1],
       features=d.features[ep, t], terminal=d.terminal[ep, t], task=d.task[ep],

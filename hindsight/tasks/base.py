@@ -93,6 +93,10 @@ class TaskFamily:
     raise TypeError(f"{self.name} is not a goal family")
 
 
+# Which state a step's reward is computed at: s_t (before the action) or s_{t+1}.
+REWARD_STATES = ("current", "next")
+
+
 def check_choice(family: str, option: str, value, choices, why: str = ""):
   """A clear error when ``value`` is not one of ``choices``."""
   if value not in choices:

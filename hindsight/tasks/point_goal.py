@@ -9,7 +9,10 @@ It stands in for HIPI's goal-reaching tasks, so it follows HIPI's rules: the
 time limit bootstraps and the observation carries no time (HIPI's buffer sets
 discount = 1 − done with done = goal reached: hipi/relabelling_replay_buffer.py,
 ``RelabellingReplayBuffer._get_batch``), and ``terminate_on_success`` ends the
-episode at the goal (HIPI's done = dist < margin).
+episode at the goal (HIPI's done = dist < margin). HIPI evaluates reward and
+done on the state s_t before the step (hipi/envs/multitask.py,
+``Environment.step``; relabelling_replay_buffer.py ``get_batch`` on
+``observation[:, 0]``): ``reward_state='current'``; ``'next'`` uses s_{t+1}.
 """
 
 from __future__ import annotations
@@ -33,6 +36,7 @@ class PointGoal(base.TaskFamily):
   num_eval_tasks: int = 25
   time_limit: str = "bootstrap"
   terminate_on_success: bool = False
+  reward_state: str = "current"   # current: s_t (HIPI's code) | next: s_{t+1}
 
   TIME_LIMITS = ("terminal", "bootstrap")
   name = "point_goal"
@@ -43,6 +47,7 @@ class PointGoal(base.TaskFamily):
 
   def __post_init__(self):
     self.check_common()
+    base.check_choice(self.name, "reward_state", self.reward_state, base.REWARD_STATES)
     if not 0 < self.epsilon:
       raise ValueError(f"point_goal epsilon must be > 0, got {self.epsilon}")
     if not 0 <= self.radius_low <= self.radius_high <= 1:
@@ -61,8 +66,9 @@ class PointGoal(base.TaskFamily):
     return np.full(2, -r, np.float32), np.full(2, r, np.float32)
 
   def features(self, prev_state, action, next_state):
-    del prev_state, action
-    return next_state[..., :2]
+    del action
+    state = prev_state if self.reward_state == "current" else next_state
+    return state[..., :2]
 
   def achieved_goal(self, features):
     return features[..., :2]

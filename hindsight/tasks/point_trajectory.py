@@ -1,7 +1,11 @@
 """PointTrajectory (Generalized Hindsight, Li et al. 2020, App. A).
 
 A point must trace a sine-shaped path: the task gives the path's direction,
-its length scale and its amplitude. Features are the next position.
+its length scale and its amplitude. Features are the position the reward is
+computed at: the state s_t before the step, as Generalized Hindsight's code
+does (rlkit/torch/multitask/pointmass_rewards.py,
+PointMassBestRandomRelabeler.calculate_path_reward, on path['observations']),
+or s_{t+1} with ``reward_state='next'``.
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ class PointTrajectory(base.TaskFamily):
   # done = (t >= horizon), stored as terminal (Generalized Hindsight,
   # rlkit/envs/point_robot_new.py, PointEnv.step; rollout_functions.py).
   time_limit: str = "terminal"
+  reward_state: str = "current"   # current: s_t (GH's code) | next: s_{t+1}
 
   TIME_LIMITS = ("terminal", "bootstrap")
   name = "point_trajectory"
@@ -40,6 +45,7 @@ class PointTrajectory(base.TaskFamily):
 
   def __post_init__(self):
     self.check_common()
+    base.check_choice(self.name, "reward_state", self.reward_state, base.REWARD_STATES)
     if not self.sigma > 0:
       raise ValueError(f"point_trajectory sigma must be > 0, got {self.sigma}")
 
@@ -50,8 +56,9 @@ class PointTrajectory(base.TaskFamily):
     return np.asarray(self._LOW, np.float32), np.asarray(self._HIGH, np.float32)
 
   def features(self, prev_state, action, next_state):
-    del prev_state, action
-    return next_state[..., :2]
+    del action
+    state = prev_state if self.reward_state == "current" else next_state
+    return state[..., :2]
 
   def reward(self, features, action, task):
     del action

@@ -73,6 +73,12 @@ class Trainer:
     self.gamma = float(c.learner.gamma)
     self.when = config_lib.relabel_when(c, self.relabeler)
     self.cache_size = int(self.relabeler.cache_size)
+    # The replay buffer (what is sampled) holds buffer_capacity episodes; the
+    # store is kept large enough for the relabeler's cache of recent episodes
+    # (Generalized Hindsight keeps its 500-path cache apart from its buffer:
+    # rlkit/torch/multitask/rewards.py, approx_irl_relabeling).
+    self.store_capacity = max(self.buffer_capacity, self.cache_size)
+    self.sample_window = self.buffer_capacity if self.store_capacity > self.buffer_capacity else 0
     # Per-episode arrays stored beside each episode.
     self.extras_spec = {}
     if self.family.is_linear:
@@ -126,15 +132,18 @@ class Trainer:
 
   # ---------------------------------------------------------------- init --
   def init(self, key: jax.Array) -> RunState:
-    """Learner and buffer for one seed, with ``warmup_episodes`` random episodes."""
+    """Learner and buffer for one seed, with ``warmup_episodes`` episodes of
+    the warm-up policy (uniform-random actions, or the initial learner's)."""
     k_learner, k_warm, k_run = jax.random.split(key, 3)
     ls = self.learner.init(k_learner, self.spec, self.config.learner)
-    buf = replay.init(self.spec, self.buffer_capacity, self.extras_spec)
+    buf = replay.init(self.spec, self.store_capacity, self.extras_spec)
     n_warm = int(self.config.train.warmup_episodes)
     steps = jnp.zeros((), jnp.int32)
     if n_warm:
       k_roll, k_rel = jax.random.split(k_warm)
-      eps, _ = self.rollout(self._random_policy, k_roll, n=n_warm)
+      warm_policy = (self._random_policy if self.config.train.warmup_policy == "uniform"
+                     else self._learner_policy(ls, False))
+      eps, _ = self.rollout(warm_policy, k_roll, n=n_warm)
       buf, _ = self.add_episodes(buf, eps, ls, k_rel)
       steps = jnp.sum(eps.mask).astype(jnp.int32)
     return RunState(learner=ls, buffer=buf, key=k_run, env_steps=steps,
@@ -173,7 +182,7 @@ class Trainer:
   def relabel_and_update(self, learner_state, buffer, key):
     """sample → relabel → r′ = reward(φ, a, z′) → learner update."""
     k_s, k_r, k_mix, k_u = jax.random.split(key, 4)
-    batch = replay.sample(buffer, k_s, self.batch_size)
+    batch = replay.sample(buffer, k_s, self.batch_size, self.sample_window)
     if self.when == "insert":
       new_task = relabel_episodes.pick_one(k_r, batch.extras[relabel_episodes.RELABELED])
       info = {}

@@ -164,11 +164,16 @@ def test_reset_with_task_keeps_the_task_under_vmap():
 
 
 def test_goal_env_reward_zero_at_the_goal():
-  # Velocity point, a = (1, 0) twice: x = 0.05, then 0.15; goal (0.15, 0):
-  # step 1: d = 0.10 > ε → −1; step 2: d = 0 < ε → 0.
+  # Velocity point, a = (1, 0) three times: x = 0.05, 0.15, 0.30; goal (0.15, 0).
+  # reward_state='next' (s_{t+1}): step 1: d = 0.10 > ε → −1; step 2: d = 0 → 0.
+  env = envs.make("point_goal", reward_state="next")
+  states = _run(env, [0.15, 0.0], [(1.0, 0.0)] * 3)
+  assert [float(s.reward) for s in states[1:]] == [-1.0, 0.0, -1.0]
+  # HIPI's default, reward_state='current' (s_t): the reward of step 3 is the
+  # one at x = 0.15, the state the third action starts from.
   env = envs.make("point_goal")
-  states = _run(env, [0.15, 0.0], [(1.0, 0.0), (1.0, 0.0)])
-  assert [float(s.reward) for s in states[1:]] == [-1.0, 0.0]
+  states = _run(env, [0.15, 0.0], [(1.0, 0.0)] * 3)
+  assert [float(s.reward) for s in states[1:]] == [-1.0, -1.0, 0.0]
 
 
 @pytest.mark.parametrize("name, limit", [("point_reacher", "terminal"),
@@ -201,7 +206,7 @@ def test_bad_time_limit_names_the_choices():
 def test_terminate_on_success_ends_at_the_goal():
   # a = (1, 0) twice: x = 0.05, then 0.15 = the goal → done at step 2, as a
   # termination (truncation 0), reward 0 there.
-  env = envs.make("point_goal", terminate_on_success=True)
+  env = envs.make("point_goal", terminate_on_success=True, reward_state="next")
   states = _run(env, [0.15, 0.0], [(1.0, 0.0), (1.0, 0.0)])
   assert [float(s.done) for s in states[1:]] == [0.0, 1.0]
   assert float(states[2].info["truncation"]) == 0.0

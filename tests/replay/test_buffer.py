@@ -233,3 +233,17 @@ def test_sampling_is_uniform_over_valid_transitions():
   for pair in pairs:
     share = np.mean((ep == pair[0]) & (t == pair[1]))
     assert abs(share - 0.25) < 0.01, (pair, share)
+
+
+def test_sampling_window_keeps_to_the_newest_episodes():
+  # 6 slots, 5 episodes added (task = its index); a window of 2 samples only
+  # episodes 3 and 4, in proportion to their lengths (2 and 1 steps).
+  spec = replay.EpisodeSpec(obs_size=1, action_size=1, feature_dim=1, task_dim=1, horizon=2)
+  buf = replay.init(spec, 6)
+  eps = replay.empty_episodes(spec, 5)
+  mask = jnp.asarray([[1, 1], [1, 0], [1, 1], [1, 1], [1, 0]], jnp.float32)
+  buf = replay.add(buf, eps.replace(mask=mask, task=jnp.arange(5.0)[:, None]))
+  b = replay.sample(buf, jax.random.PRNGKey(0), 30_000, recent=2)
+  task = np.asarray(b.task[:, 0])
+  assert set(task.tolist()) == {3.0, 4.0}
+  assert abs(np.mean(task == 3.0) - 2 / 3) < 0.01

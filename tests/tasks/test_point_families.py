@@ -141,12 +141,19 @@ class TestPointTrajectory:
 
   def _r(self, xy, task, **options):
     family = PointTrajectory(**options)
-    feats = jit(family.features)(f32([0, 0]), f32([0, 0]), f32(xy))
+    # reward_state='current' (GH's code): the reward is at the state s_t.
+    feats = jit(family.features)(f32(xy), f32([0, 0]), f32([0, 0]))
     return float(jit(family.reward)(feats, f32([0, 0]), f32(task)))
 
-  def test_features_are_next_position(self):
-    feats = PointTrajectory().features(jnp.zeros(2), jnp.ones(2), jnp.asarray([0.3, -0.4]))
-    np.testing.assert_allclose(feats, [0.3, -0.4], rtol=RTOL, atol=ATOL)
+  def test_features_are_the_position_the_reward_is_at(self):
+    # GH's calculate_path_reward uses path['observations'] = s_t; 'next' = s_{t+1}.
+    prev, nxt = jnp.asarray([0.1, 0.2]), jnp.asarray([0.3, -0.4])
+    np.testing.assert_allclose(PointTrajectory().features(prev, jnp.ones(2), nxt),
+                               [0.1, 0.2], rtol=RTOL, atol=ATOL)
+    np.testing.assert_allclose(PointTrajectory(reward_state="next").features(
+        prev, jnp.ones(2), nxt), [0.3, -0.4], rtol=RTOL, atol=ATOL)
+    with pytest.raises(ValueError, match="'current', 'next'"):
+      PointTrajectory(reward_state="after")
 
   @pytest.mark.parametrize("xy", [(-0.1, 0.0), (-0.5, 0.2), (-1e-3, 0.0)])
   def test_behind_the_start_gives_zero(self, xy):
@@ -226,10 +233,13 @@ class TestPointGoal:
     relabeled = family.with_goal(tasks_, family.achieved_goal(feats))
     assert bool(jnp.all(family.success(feats, relabeled)))
 
-  def test_features_are_next_position(self):
-    feats = PointGoal().features(jnp.zeros(4), jnp.ones(2),
-                                 jnp.asarray([0.3, -0.4, 0.1, 0.1]))
-    np.testing.assert_allclose(feats, [0.3, -0.4], rtol=RTOL, atol=ATOL)
+  def test_features_are_the_position_the_reward_is_at(self):
+    # HIPI evaluates reward and done at s_t (reward_state='current').
+    prev, nxt = jnp.asarray([0.1, 0.2, 0.0, 0.0]), jnp.asarray([0.3, -0.4, 0.1, 0.1])
+    np.testing.assert_allclose(PointGoal().features(prev, jnp.ones(2), nxt), [0.1, 0.2],
+                               rtol=RTOL, atol=ATOL)
+    np.testing.assert_allclose(PointGoal(reward_state="next").features(prev, jnp.ones(2), nxt),
+                               [0.3, -0.4], rtol=RTOL, atol=ATOL)
 
   def test_non_goal_families_refuse_goal_methods(self):
     for family in (PointReacher(), PointTrajectory()):
