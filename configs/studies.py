@@ -35,35 +35,148 @@ STUDIES = ("generalized_hindsight", "hipi")
 SCALES = ("cpu", "paper")
 
 # family (config stem) -> {scale: {config key: value}}; passed to every run
-# of the family as ``--config.<key>=<value>``.
+# of the family as ``--config.<key>=<value>``. A scale changes the env-step
+# budget and nothing else: every learning setting is the family config's,
+# which is the paper's (PAPER_SETTINGS below, checked in the report).
 BUDGETS = {
-    "point_trajectory": {
-        "cpu": {"train.total_env_steps": 32_000, "learner.hidden_sizes": (64, 64)},
-        "paper": {"train.total_env_steps": 150_000, "learner.hidden_sizes": (256, 256)}},
-    "point_reacher": {
-        "cpu": {"train.total_env_steps": 32_000, "learner.hidden_sizes": (64, 64)},
-        "paper": {"train.total_env_steps": 150_000, "learner.hidden_sizes": (256, 256)}},
-    "point_goal": {
-        "cpu": {"train.total_env_steps": 32_000, "learner.hidden_sizes": (64, 64)},
-        "paper": {"train.total_env_steps": 150_000, "learner.hidden_sizes": (256, 256)}},
-    "point_goal_bc": {
-        "cpu": {"train.total_env_steps": 32_000, "learner.hidden_sizes": (64, 64)},
-        "paper": {"train.total_env_steps": 150_000, "learner.hidden_sizes": (256, 256)}},
-    "halfcheetah_multiobjective": {
-        "cpu": {"train.total_env_steps": 50_000, "learner.hidden_sizes": (64, 64)},
-        "paper": {"train.total_env_steps": 1_000_000, "learner.hidden_sizes": (256, 256)}},
-    "ant_direction": {
-        "cpu": {"train.total_env_steps": 50_000, "learner.hidden_sizes": (64, 64)},
-        "paper": {"train.total_env_steps": 1_000_000, "learner.hidden_sizes": (256, 256)}},
-    "reacher_goal": {
-        "cpu": {"train.total_env_steps": 50_000, "learner.hidden_sizes": (64, 64)},
-        "paper": {"train.total_env_steps": 300_000, "learner.hidden_sizes": (256, 256)}},
-    "ant_goal": {
-        "cpu": {"train.total_env_steps": 50_000, "learner.hidden_sizes": (64, 64)},
-        "paper": {"train.total_env_steps": 1_000_000, "learner.hidden_sizes": (256, 256)}},
-    "walker_linear": {
-        "cpu": {"train.total_env_steps": 50_000, "learner.hidden_sizes": (64, 64)},
-        "paper": {"train.total_env_steps": 1_000_000, "learner.hidden_sizes": (256, 256)}},
+    "point_trajectory": {"cpu": {"train.total_env_steps": 32_000},
+                         "paper": {"train.total_env_steps": 75_000}},  # 1000 epochs × 75 (README)
+    "point_reacher": {"cpu": {"train.total_env_steps": 32_000},
+                      "paper": {"train.total_env_steps": 100_000}},
+    "point_goal": {"cpu": {"train.total_env_steps": 32_000},
+                   "paper": {"train.total_env_steps": 150_000}},
+    "point_goal_bc": {"cpu": {"train.total_env_steps": 32_000},
+                      "paper": {"train.total_env_steps": 150_000}},
+    "halfcheetah_multiobjective": {"cpu": {"train.total_env_steps": 50_000},
+                                   "paper": {"train.total_env_steps": 1_000_000}},
+    "ant_direction": {"cpu": {"train.total_env_steps": 50_000},
+                      "paper": {"train.total_env_steps": 1_000_000}},
+    "reacher_goal": {"cpu": {"train.total_env_steps": 50_000},
+                     "paper": {"train.total_env_steps": 300_000}},
+    "ant_goal": {"cpu": {"train.total_env_steps": 50_000},
+                 "paper": {"train.total_env_steps": 1_000_000}},
+    "walker_linear": {"cpu": {"train.total_env_steps": 50_000},
+                      "paper": {"train.total_env_steps": 1_000_000}},
+}
+
+
+# ------------------------------------------------------ the papers' setups --
+# family -> [(setting, the paper's value, source[, relative tolerance])], compared by the report
+# with what the runs used (config.json). A setting is a dotted config key or
+# one of the report's derived names (``warmup_steps`` = warm-up episodes × H,
+# ``buffer_size`` = the buffer's capacity in transitions).
+_GH = "alexlioralexli/generalized-hindsight launch_gher.py"
+_GH_SAC = "rlkit/torch/sac/sac_gher.py SACTrainer.__init__ (alpha lr = policy_lr)"
+_HIPI = "google-research hipi/train_eval.py train_eval"
+_HIPI_BUF = "hipi/relabelling_replay_buffer.py RelabellingReplayBuffer.__init__"
+
+
+def _gh(horizon, gamma, hidden, batch, updates, buffer, line_h, line_g, line_n, line_b,
+        line_u, line_buf, time_limit="bootstrap", time_src=""):
+  out = [("env.options.horizon", horizon, f"{_GH} max_path_length ({line_h})"),
+         ("learner.gamma", gamma, f"{_GH} discount ({line_g})"),
+         ("learner.hidden_sizes", hidden, f"{_GH} hidden sizes ({line_n})"),
+         ("learner.actor_lr", 3e-3, f"{_GH} policy_lr (L239)"),
+         ("learner.critic_lr", 3e-3, f"{_GH} qf_lr (L240)"),
+         ("learner.alpha_lr", 3e-3, _GH_SAC),
+         ("learner.tau", 5e-3, f"{_GH} soft_target_tau (L180, L237)"),
+         ("train.batch_size", batch, f"{_GH} batch_size ({line_b})"),
+         ("train.updates_per_env_step", updates, f"{_GH} num_trains_per_train_loop / "
+          f"num_expl_steps_per_train_loop ({line_u})"),
+         ("buffer_size", buffer, f"{_GH} replay_buffer_size ({line_buf})"),
+         # GH's warm-up ends mid-path (path_collector.py collect_new_paths);
+         # whole episodes here: within one episode of it.
+         ("warmup_steps", 1000, f"{_GH} min_num_steps_before_training (L232)",
+          horizon / 1000),
+         ("train.warmup_policy", "learner", "rlkit batch_rl_algorithm.py: warm-up paths "
+          "collected with the initial policy"),
+         ("relabel.fraction", 0.5, "task_relabeling_replay_buffer.py add_path: each "
+          "relabeled path stored beside its original, batches uniform")]
+  if time_src:
+    out.append(("env.options.time_limit", time_limit, time_src))
+  return out
+
+
+def _hipi(horizon_src, horizon, goal=True):
+  out = [("env.options.horizon", horizon, horizon_src),
+         ("learner.gamma", 0.99, f"{_HIPI} gamma (L72)"),
+         ("learner.hidden_sizes", (256, 256), f"{_HIPI} actor/critic fc layers (L55-58)"),
+         ("learner.actor_lr", 3e-4, f"{_HIPI} actor_learning_rate (L68)"),
+         ("learner.critic_lr", 3e-4, f"{_HIPI} critic_learning_rate (L69)"),
+         ("learner.alpha_lr", 3e-4, f"{_HIPI} alpha_learning_rate (L70)"),
+         ("learner.tau", 0.005, f"{_HIPI} target_update_tau (L63)"),
+         ("train.batch_size", 256, f"{_HIPI} batch_size (L67)"),
+         ("train.updates_per_env_step", 1.0, f"{_HIPI} train_steps_per_iteration (L66)"),
+         ("buffer_size", 1_000_000, f"{_HIPI} replay_buffer_capacity (L61)"),
+         ("warmup_steps", 10_000, f"{_HIPI} initial_collect_steps (L60)"),
+         ("train.warmup_policy", "uniform", f"{_HIPI} RandomTFPolicy (L216-217)"),
+         ("relabel.fraction", 1.0, f"{_HIPI_BUF} relabel_prob (L67)"),
+         ("env.options.time_limit", "bootstrap", "hipi/utils.py DataCollector.step: episodes "
+          "cut without done (train_eval.py L124-127)")]
+  if goal:
+    out.append(("relabel.hipi.candidates", "states", f"{_HIPI_BUF} candidate_task_type (L65)"))
+  else:
+    out.append(("relabel.hipi.candidates", "batch", f"{_HIPI_BUF} candidate_task_type "
+                "'tasks' (the walker's state_to_task is not defined: "
+                "hipi/envs/dm_env.py WalkerTaskDistribution)"))
+  return out
+
+
+PAPER_SETTINGS = {
+    "point_reacher": _gh(20, 0.97, (300, 300, 300), 256, 5.0, 2000, "L319", "L320",
+                         "L258, L263", "L227", "100 per 20 steps: L231, L321-322", "L324",
+                         "terminal", "rlkit/envs/point_reacher_env.py PointReacherEnv.step: "
+                         "done = t >= horizon"),
+    "point_trajectory": _gh(15, 0.90, (400, 300), 128, 100 / 75, 100_000, "L233", "L236",
+                            "L288-289", "L287", "100 per 75 steps: L230-231", "L245",
+                            "terminal", "rlkit/envs/point_robot_new.py PointEnv.step: "
+                            "done = t >= horizon") + [
+        ("env.options.reward_state", "current", "rlkit/torch/multitask/pointmass_rewards.py "
+         "calculate_path_reward on path['observations']")],
+    "halfcheetah_multiobjective": _gh(1000, 0.99, (256, 256), 256, 0.1, 1_000_000, "L308",
+                                      "L309", "L315-316", "L227", "100 per 1000 steps: "
+                                      "L310", "L314"),
+    "ant_direction": _gh(1000, 0.99, (256, 256), 256, 0.1, 1_000_000, "L295", "L296",
+                         "L302-303", "L227", "100 per 1000 steps: L297", "L301"),
+    "point_goal": _hipi(f"{_HIPI} max_episode_steps (L89; the 2D navigation task uses 75 "
+                        "in its maze)", 20) + [
+        ("env.options.terminate_on_success", True, "hipi/envs/point_env.py "
+         "PointGoalDistribution._evaluate: dones = dist < at_goal_dist"),
+        ("env.options.reward_state", "current", "hipi/envs/multitask.py Environment.step: "
+         "reward and done at s_t")],
+    "reacher_goal": _hipi(f"{_HIPI} max_episode_steps (L89)", 50) + [
+        ("env.options.terminate_on_success", True, "hipi/envs/dm_env.py "
+         "ReacherTaskDistribution._evaluate: dones = dist < margin")],
+    "ant_goal": _hipi("hipi/envs/dm_env.py QuadrupedRunDynamics max_episode_steps", 1000),
+    "walker_linear": _hipi(f"{_HIPI} max_episode_steps = 100 (README, walker)", 100,
+                           goal=False),
+    "point_goal_bc": [
+        ("relabel.fraction", 1.0, "HIPI-BC (paper, Alg. 2) imitates relabeled data only"),
+        ("relabel.hipi.level", "trajectory", "HIPI paper, Sec. 5 (no released BC code)")],
+}
+
+# What the setup cannot match, per family, beside the Brax families' own
+# PAPER_DIFFERENCES (added by get_config).
+NOTES = {
+    "point_reacher": [
+        "Evaluation: 25 fixed prior tasks, one deterministic episode each (the released "
+        "code evaluates 50 episodes on fresh prior tasks per epoch, launch_gher.py L323).",
+        "GH stores each relabeled path beside its original in its 2,000 slots, so its "
+        "relabeling runs hold ~1,000 distinct transitions: this study's relabeling cells "
+        "set `train.buffer_transitions=1000`."],
+    "point_trajectory": [
+        "Evaluation: 25 fixed prior tasks (the released code: 333 episodes on fresh prior "
+        "tasks per epoch, launch_gher.py L229)."],
+    "point_goal": [
+        "Arena: the [−1, 1]² velocity-controlled point of this project, not HIPI's "
+        "FourRooms maze (10 substeps, action noise 1.0); success radius ε = 0.05 of this "
+        "arena instead of HIPI's 0.3 maze units.",
+        "Networks are updated between episodes (20 steps, then 20 updates), not after "
+        "every env step."],
+    "point_goal_bc": [
+        "HIPI's released code has no BC: the trajectory-level posterior (Σ_t r under each "
+        "candidate, column-normalised) follows the paper; candidates are the goals "
+        "achieved at a uniform step of each sampled episode."],
 }
 
 
@@ -86,10 +199,21 @@ def _generalized_hindsight() -> ConfigDict:
   fams = ["point_trajectory", "point_reacher", "halfcheetah_multiobjective", "ant_direction"]
   cells = []
   for f in fams:
-    for r in ("none", "random", "advantage", "air"):
-      cells.append(_cell(f, r))
+    # GH's buffer holds each relabeled path beside its original in the same
+    # slots (NOTES): on PointReacher's 2,000-slot buffer that halves what a
+    # relabeling run keeps.
+    small = {"train.buffer_transitions": 1000} if f == "point_reacher" else {}
+    cells.append(_cell(f, "none"))
+    # GH's random baseline: one prior task per episode, drawn at insertion
+    # (rlkit/torch/multitask/rewards.py get_latents_and_rewards with
+    # n_sampled_latents = 1; README "Random relabeling").
+    cells.append(_cell(f, "random", options={"relabel.when": "insert", **small}))
+    for r in ("advantage", "air"):
+      cells.append(_cell(f, r, options=small or None))
+    # Not GH's baseline: a fresh prior task for every sampled transition.
+    cells.append(_cell(f, "random", "random-per-sample", options=small or None))
     if f == "point_reacher":  # HER applies to the goal part of this reward only
-      cells.append(_cell(f, "her", "her", {"relabel.her.strategy": "future"}))
+      cells.append(_cell(f, "her", "her", {"relabel.her.strategy": "future", **small}))
   claims = [
       _claim("gh-air", "Approximate IRL relabeling (AIR) learns better than no relabeling "
              "on every multi-task family.", "better", "air", "none", fams),
@@ -109,12 +233,15 @@ def _generalized_hindsight() -> ConfigDict:
       families=fams, cells=cells, claims=claims))
 
 
-# HIPI's candidates at each scale. The paper scores every transition of a
-# batch against the batch's B tasks (B × B critic evaluations per update);
-# at B = 256 that makes an update ~60× slower than plain SAC on a CPU
-# (BENCHMARKS.md), so the CPU scale scores against K = 16 tasks from the prior.
+# HIPI's candidates at each scale: the paper's (the batch's achieved states on
+# goal families, its tasks on the walker; family configs) at relabel fraction
+# 1. The paper scores every transition against the whole batch, B × B = 65,536
+# critic evaluations per update at B = 256, ~60× a SAC update on a CPU
+# (BENCHMARKS.md); the cpu scale scores the batch in blocks of 16 transitions,
+# each against its own block's 16 candidates (B × 16 evaluations), which keeps
+# the candidates the batch's own and the update within a few SAC updates.
 HIPI_OPTIONS = {
-    "cpu": {"relabel.hipi.candidates": "prior", "relabel.hipi.num_candidates": 16},
+    "cpu": {"relabel.hipi.block_size": 16},
     "paper": {},
 }
 
@@ -168,4 +295,15 @@ def get_config(study: str = "generalized_hindsight", scale: str = "cpu") -> Conf
   # ["key=value", ...] per family: the same strings sweep.py's --set takes.
   c.budgets = ConfigDict({f: [f"{k}={v}".replace(" ", "") for k, v in BUDGETS[f][scale].items()]
                           for f in c.families})
+  c.paper_settings = {f: [list(s) for s in PAPER_SETTINGS.get(f, [])] for f in c.families}
+  c.differences = {f: list(NOTES.get(f, [])) + _family_differences(f) for f in c.families}
   return c
+
+
+def _family_differences(stem: str):
+  """The family's own PAPER_DIFFERENCES (Brax families: what the simulator
+  cannot match), found from the config file's env name."""
+  import importlib
+  from hindsight import tasks
+  name = importlib.import_module(f"configs.{stem}").get_config().env.name
+  return list(getattr(tasks.REGISTRY.get(name), "PAPER_DIFFERENCES", ()))

@@ -250,35 +250,97 @@ def claims_section(results: Sequence[Mapping[str, Any]], alpha: float) -> str:
   return "\n".join(out) + "\n"
 
 
-def _setup(config: Mapping[str, Any]) -> List[str]:
-  """The settings a reader compares with a paper, from a run's config.json."""
-  env, learner = config.get("env", {}), config.get("learner", {})
-  train, relabel = config.get("train", {}), config.get("relabel", {})
-  horizon = (env.get("options") or {}).get("horizon")
-  upd = train.get("updates_per_iteration")
-  per_step = (f"{upd / (train['num_envs'] * horizon):g}"
-              if upd and horizon and train.get("num_envs") else "?")
-  hidden = learner.get("hidden_sizes")
-  return [str(horizon if horizon is not None else "?"), f"{learner.get('gamma', '?')}",
-          "×".join(str(h) for h in hidden) if hidden else "?",
-          str(train.get("batch_size", "?")), per_step,
-          f"{train.get('total_env_steps', '?'):,}" if train.get("total_env_steps") else "?",
-          f"{relabel.get('fraction', '?')}"]
+def setting_value(config: Mapping[str, Any], key: str) -> Any:
+  """A setting of a run's config: a dotted key, or a derived name —
+  ``warmup_steps`` (warm-up episodes × H) and ``buffer_size`` (the replay
+  buffer's capacity in transitions). ``None`` where the config lacks it."""
+  train = config.get("train", {}) or {}
+  horizon = ((config.get("env", {}) or {}).get("options") or {}).get("horizon")
+  if key == "warmup_steps":
+    n = train.get("warmup_episodes")
+    return None if n is None or horizon is None else int(n) * int(horizon)
+  if key == "buffer_size":
+    if train.get("buffer_transitions"):
+      return int(train["buffer_transitions"])
+    n = train.get("buffer_episodes")
+    return None if n is None or horizon is None else int(n) * int(horizon)
+  node: Any = config
+  for part in key.split("."):
+    if not isinstance(node, Mapping) or part not in node:
+      return None
+    node = node[part]
+  return node
+
+
+def _show(v: Any) -> str:
+  if v is None:
+    return "?"
+  if isinstance(v, (list, tuple)):
+    return "×".join(str(x) for x in v)
+  if isinstance(v, bool):
+    return str(v)
+  if isinstance(v, float):
+    return f"{v:.4g}"
+  if isinstance(v, int):
+    return f"{v:,}"
+  return str(v)
+
+
+def same_setting(a: Any, b: Any, rel_tol: float = 1e-6) -> bool:
+  """Equal settings: numbers within ``rel_tol`` relative, sequences element-wise."""
+  if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)):
+    return len(a) == len(b) and all(same_setting(x, y, rel_tol) for x, y in zip(a, b))
+  if isinstance(a, bool) or isinstance(b, bool):
+    return a is b or a == b
+  if isinstance(a, (int, float)) and isinstance(b, (int, float)):
+    return math.isclose(float(a), float(b), rel_tol=rel_tol, abs_tol=1e-12)
+  return a == b
+
+
+def setup_table(settings: Sequence[Sequence[Any]], config: Optional[Mapping[str, Any]]
+                ) -> str:
+  """Markdown: setting | the paper's value | this study's | source, with ≠
+  where they differ (``config``: a run's config.json; None: not run yet)."""
+  lines = ["| setting | paper | this study | source |", "|---|---|---|---|"]
+  for key, paper, source, *tol in settings:
+    if config is None:
+      ours = "not run yet"
+    else:
+      v = setting_value(config, key)
+      if same_setting(v, paper):
+        mark = ""
+      elif tol and same_setting(v, paper, float(tol[0])):
+        mark = " (≈: whole episodes)"
+      else:
+        mark = " **≠**"
+      ours = _show(v) + mark
+    lines.append(f"| `{key}` | {_show(paper)} | {ours} | {source} |")
+  return "\n".join(lines) + "\n"
 
 
 def budget_section(study, cells=None) -> str:
-  """Per family: the scale's overrides, and the settings the runs actually
-  used (H, γ, networks, batch, updates per env step, env steps, relabeled
-  share of a batch), read from the first run of the family found."""
-  lines = ["| family | budget (`--config.` overrides) | H | γ | networks | batch "
-           "| updates / env step | env steps (budget) | relabel fraction | seeds |",
-           "|---|---|---:|---:|---|---:|---:|---:|---:|---:|"]
+  """The scale's budget per family, then per family the papers' settings
+  against the ones its runs used (the config.json of the family's first cell
+  that has run), and what the setup cannot match."""
+  lines = ["| family | budget (`--config.` overrides) | seeds |", "|---|---|---:|"]
   for fam in study.families:
-    run = next((r for (f, _), r in (cells or {}).items() if f == fam and r), None)
-    setup = _setup(run["config"]) if run and run.get("config") else ["not run yet"] + [""] * 6
     lines.append(f"| {fam} | {', '.join(f'`{s}`' for s in study.budgets[fam])} | "
-                 + " | ".join(setup) + f" | {study.num_seeds} |")
-  return "\n".join(lines) + "\n"
+                 f"{study.num_seeds} |")
+  out = ["\n".join(lines) + "\n"]
+  settings = study.get("paper_settings") or {}
+  differences = study.get("differences") or {}
+  for fam in study.families:
+    first = next((c.label for c in study.cells if c.family == fam), None)
+    run = (cells or {}).get((fam, first))
+    config = run.get("config") if run else None
+    out.append(f"**{fam}** — the paper's setup and this study's "
+               f"(from the `{first}` cell's config.json):\n")
+    out.append(setup_table(settings.get(fam, []), config))
+    diffs = differences.get(fam, [])
+    if diffs:
+      out.append("What differs from the paper:\n\n" + "\n".join(f"- {d}" for d in diffs)
+                 + "\n")
+  return "\n".join(out)
 
 
 def _wall_hours(cells) -> Optional[float]:

@@ -140,13 +140,40 @@ def test_unknown_family_lists_the_studys():
     rep.cell_groups(studies.get_config("generalized_hindsight"), ["point_goal"])
 
 
-def test_setup_row_by_hand():
-  cfg = {"env": {"options": {"horizon": 15}}, "learner": {"gamma": 0.9, "hidden_sizes": [64, 64]},
-         "train": {"num_envs": 8, "updates_per_iteration": 60, "batch_size": 256,
-                   "total_env_steps": 32000}, "relabel": {"fraction": 0.5}}
-  # 60 updates per iteration of 8 envs × 15 steps = 0.5 per env step
-  assert report._setup(cfg) == ["15", "0.9", "64×64", "256", "0.5", "32,000", "0.5"]
-  assert report._setup({})[0] == "?"
+def test_setup_values_by_hand():
+  cfg = {"env": {"options": {"horizon": 15, "time_limit": "terminal"}},
+         "learner": {"gamma": 0.9, "hidden_sizes": [400, 300]},
+         "train": {"warmup_episodes": 67, "buffer_transitions": 0, "buffer_episodes": 100,
+                   "updates_per_env_step": 100 / 75}}
+  assert report.setting_value(cfg, "learner.hidden_sizes") == [400, 300]
+  assert report.setting_value(cfg, "env.options.time_limit") == "terminal"
+  assert report.setting_value(cfg, "warmup_steps") == 1005      # 67 × 15
+  assert report.setting_value(cfg, "buffer_size") == 1500       # 100 × 15
+  cfg["train"]["buffer_transitions"] = 2000
+  assert report.setting_value(cfg, "buffer_size") == 2000
+  assert report.setting_value(cfg, "learner.missing") is None
+  table = report.setup_table([("learner.hidden_sizes", (400, 300), "L288"),
+                              ("learner.gamma", 0.97, "L320"),
+                              ("train.updates_per_env_step", 1.3333333, "L231")], cfg)
+  assert "| `learner.hidden_sizes` | 400×300 | 400×300 | L288 |" in table
+  assert "| `learner.gamma` | 0.97 | 0.9 **≠** | L320 |" in table
+  assert "| `train.updates_per_env_step` | 1.333 | 1.333 | L231 |" in table
+  assert "not run yet" in report.setup_table([("learner.gamma", 0.97, "L320")], None)
+
+
+def test_study_configs_match_every_paper_setting():
+  # The family configs are the papers' setups: at the paper scale nothing in
+  # a family's first cell differs from PAPER_SETTINGS.
+  import importlib
+  from hindsight import config as config_lib
+  for name in studies.STUDIES:
+    study = studies.get_config(name, "paper")
+    for fam in study.families:
+      c = importlib.import_module(f"configs.{fam}").get_config()
+      cfg = config_lib.validate(c).to_dict()
+      for key, paper, source, *tol in study.paper_settings[fam]:
+        got = report.setting_value(cfg, key)
+        assert report.same_setting(got, paper, *tol), (fam, key, got, paper, source)
 
 
 # ------------------------------------------ the generator on a real tiny sweep --
@@ -202,7 +229,5 @@ def test_report_from_tiny_sweep(tiny_sweep, tmp_path):
   assert f"difference {goal['diff']:.3f} [95 % CI {goal['lo']:.3f}, {goal['hi']:.3f}]" in out
   assert res["verdict"] in ("reproduced", "partly", "not reproduced")
   assert "final success" in out  # point_goal is a goal family
-  # the setup the runs used, from their config.json (tiny sweep: 4 updates per
-  # iteration of 4 envs × 20 steps = 0.05 per env step; point_reacher's γ)
-  assert ("| point_reacher | `train.total_env_steps=320` | 20 | 0.97 | 32×32 | 32 | 0.05 "
-          "| 320 | 0.5 | 2 |") in out
+  # the setup the runs used, from their config.json
+  assert "| point_reacher | `train.total_env_steps=320` | 2 |" in out
