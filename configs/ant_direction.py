@@ -23,15 +23,13 @@ almost at once; 'positional' (gear 200) did the same in 1 of 4 rollouts.
 'spring' kept every random rollout upright (torso 0.3–0.96 m) at ~4k steps/s
 for 64 envs on a busy 2-core CPU, and 'generalized' is ~2–3× slower.
 
-Hyperparameters from launch_gher.py's antdirectionnewsparse branch (lines
-290-305): γ = 0.99, 256×256 networks, batch 256, buffer 10⁶ transitions. Not
-the released code's: the learning rate (3e-3 there, lines 239-240; base's
-3e-4 here) and the update ratio (100 gradient steps per 1,000 env steps by
-default there, lines 177 and 297; one per env step here). Budget: 100k env
-steps (episodes end early on falls, so up to 100k valid steps over ≥ 100
-episodes) and 100k updates, about 40–60 min on a shared 2-core CPU. The paper
-used millions of steps. Memory: 1000 episodes × 1001 × (27 obs + 8 action +
-3 features + …) floats ≈ 160 MB.
+Hyperparameters: γ = 0.99, 256×256 networks, batch 256, and the released code's ``launch_gher.py`` settings throughout (each cited beside
+its key below): policy, Q and α learning rate 3e-3, τ = 5e-3, 100 gradient
+steps per 1000-step path (0.1 per env step), one path per train loop, a 10⁶-
+transition buffer, 1000 warm-up steps with the initial policy. The studies
+change only the env-step budget. AIR runs with the README's 100 candidates
+(launch_gher.py's own default is --n_sampled_latents 5, line 167), m = 1 and
+the 500-path cache. Memory: ~120–160 MB per seed for 1M transitions.
 """
 
 import math
@@ -62,13 +60,18 @@ def get_config():
   ))
   c.learner.hidden_sizes = (256, 256)  # launch_gher.py, antdirectionnewsparse, lines 302-303
   c.learner.gamma = 0.99               # launch_gher.py, antdirectionnewsparse, line 296
+  c.learner.actor_lr = 3e-3            # policy_lr (launch_gher.py L239)
+  c.learner.critic_lr = 3e-3           # qf_lr (launch_gher.py L240)
+  c.learner.alpha_lr = 3e-3            # = policy_lr (rlkit/torch/sac/sac_gher.py, SACTrainer.__init__)
+  c.learner.tau = 5e-3                 # soft_target_tau (launch_gher.py L180, L237)
   c.relabel.name = "none"
   c.train.total_env_steps = 100_000
-  c.train.num_envs = 2
-  c.train.updates_per_env_step = 1.0  # one gradient step per env step
+  c.train.num_envs = 1                  # one 1000-step path per train loop (launch_gher.py L297)
+  c.train.updates_per_env_step = 0.1    # 100 trains per 1000-step loop (L231, L177; L297)
   c.train.batch_size = 256              # launch_gher.py, algo_kwargs, line 227
-  c.train.buffer_episodes = 1000
-  c.train.warmup_episodes = 10
-  c.train.iterations_per_epoch = 5
+  c.train.buffer_transitions = 1_000_000  # replay_buffer_size (launch_gher.py L301)
+  c.train.warmup_episodes = 1           # min_num_steps_before_training = 1000 (L232)
+  c.train.warmup_policy = "learner"     # collected with the initial policy
+  c.train.iterations_per_epoch = 10     # evaluate every 10k env steps
   c.train.checkpoint_every_epochs = 1
   return c

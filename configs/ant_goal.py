@@ -19,14 +19,14 @@ not dm_control's Quadruped, with the Ant's q and q̇ as observation.
 Backend: 'spring' (Brax's MJX and positional Ants fall through the floor
 under random actions; see configs/ant_direction.py), here 0.005 s × 4 frames.
 
-Hyperparameters from train_eval.train_eval's defaults: γ = 0.99, 256×256
-actor and critic, batch 256 (the README's commands bind batch_size=32), lr
-3e-4, one update per env step (train_steps_per_iteration=1), a 10⁶-transition
-buffer, 10⁴ random steps before training (initial_collect_steps); HER
-'future' at relabel fraction 0.5 (README: relabel_prob=0.5) when
-relabel.name=her. Budget: 200k env steps / 200k updates (not run here); HIPI
-trained for millions of steps. Memory: 10,000 episodes × 101 × (29 obs + 8
-action + 3 features + …) floats ≈ 170 MB.
+Hyperparameters from train_eval.train_eval's defaults (cited beside each
+key below): γ = 0.99, 256×256 actor and critic, batch 256, lr 3e-4, τ = 0.005,
+one update per env step, a 10⁶-transition buffer, 10⁴ uniform-random steps
+before training, relabel fraction 1 (relabel_prob = 1.0) and achieved-state
+candidates for HIPI (candidate_task_type = 'states'). Not used from HIPI's
+README commands: batch_size = 32, relabel_prob = 0.5, candidate_task_type =
+'tasks' and clip_critic (these learners do not clip the critic). The networks
+are updated between episodes, not after every env step.
 """
 
 from ml_collections import ConfigDict
@@ -57,16 +57,23 @@ def get_config():
       num_eval_tasks=25,
       time_limit="bootstrap",  # the only choice on Brax (no t/H in the observation)
   ))
-  c.learner.hidden_sizes = (256, 256)  # train_eval: actor_fc_layers, critic_joint_fc_layers
-  c.learner.gamma = 0.99               # train_eval: gamma=0.99
+  c.learner.hidden_sizes = (256, 256)  # train_eval: actor_fc_layers, critic_joint_fc_layers (L55-58)
+  c.learner.gamma = 0.99               # train_eval: gamma (L72)
+  c.learner.actor_lr = 3e-4            # train_eval: actor_learning_rate (L68)
+  c.learner.critic_lr = 3e-4           # train_eval: critic_learning_rate (L69)
+  c.learner.alpha_lr = 3e-4            # train_eval: alpha_learning_rate (L70)
+  c.learner.tau = 0.005                # train_eval: target_update_tau (L63)
+  c.relabel.fraction = 1.0             # relabel_prob = 1.0 (relabelling_replay_buffer.py L67)
+  c.relabel.hipi.candidates = "states"  # candidate_task_type = "states" (relabelling_replay_buffer.py L65)
   c.relabel.name = "her"
   c.relabel.her.strategy = "future"
   c.train.total_env_steps = 200_000
-  c.train.num_envs = 16                 # 1,600 steps per iteration
-  c.train.updates_per_env_step = 1.0  # one gradient step per env step
-  c.train.batch_size = 256              # train_eval: batch_size=256
-  c.train.buffer_episodes = 10_000      # 1M transitions (train_eval: replay_buffer_capacity)
-  c.train.warmup_episodes = 100         # 10k random steps (train_eval: initial_collect_steps)
-  c.train.iterations_per_epoch = 5
+  c.train.num_envs = 1                  # one environment, stepped once per train step (train_eval L289-296)
+  c.train.updates_per_env_step = 1.0    # train_steps_per_iteration = 1 (L66)
+  c.train.batch_size = 256              # train_eval: batch_size (L67)
+  c.train.buffer_transitions = 1_000_000  # train_eval: replay_buffer_capacity (L61)
+  c.train.warmup_episodes = 100         # initial_collect_steps = 10,000 (L60)
+  c.train.warmup_policy = "uniform"     # RandomTFPolicy (L216-217)
+  c.train.iterations_per_epoch = 100
   c.train.checkpoint_every_epochs = 1
   return c

@@ -16,19 +16,13 @@ solver is slow on CPU); spring is Brax's cheapest contact model (Brax retunes
 the timestep and gears per backend so the control step stays 0.05 s). Use
 --config.env.options.backend=generalized for physics closer to MuJoCo.
 
-Hyperparameters from launch_gher.py's halfcheetahhard branch (lines 306-317):
-γ = 0.99, 256×256 networks, batch 256 (line 227), buffer 10⁶ transitions.
-Not the released code's: the learning rate (launch_gher.py trains with
-policy_lr = qf_lr = 3e-3, lines 239-240, unless --lr; here base's 3e-4), the
-update ratio (the released default is --ngradsteps 100 gradient steps per
-1,000 env steps, lines 177 and 310; here one per env step) and AIR's
-candidates (--n_sampled_latents 5 by default, line 167; here 100, with m = 1
-and a cache of the 500 most recent episodes).
-Budget here: 100k env steps (100 episodes) and 100k updates — about 40–60 min
-on a shared 2-core CPU (an update is ~9 ms; collection ~1 s per episode). The
-paper trained for millions of steps; scale ``train.total_env_steps`` up on a
-bigger machine. Memory: the buffer is buffer_episodes × 1001 × (17 obs + 6
-action + 4 features + …) floats ≈ 120 MB at 1000 episodes (1M transitions).
+Hyperparameters: γ = 0.99, 256×256 networks, batch 256, and the released code's ``launch_gher.py`` settings throughout (each cited beside
+its key below): policy, Q and α learning rate 3e-3, τ = 5e-3, 100 gradient
+steps per 1000-step path (0.1 per env step), one path per train loop, a 10⁶-
+transition buffer, 1000 warm-up steps with the initial policy. The studies
+change only the env-step budget. AIR runs with the README's 100 candidates
+(launch_gher.py's own default is --n_sampled_latents 5, line 167), m = 1 and
+the 500-path cache. Memory: ~120–160 MB per seed for 1M transitions.
 """
 
 from ml_collections import ConfigDict
@@ -51,13 +45,18 @@ def get_config():
   ))
   c.learner.hidden_sizes = (256, 256)  # launch_gher.py, halfcheetahhard, lines 315-316
   c.learner.gamma = 0.99               # launch_gher.py, halfcheetahhard, line 309
+  c.learner.actor_lr = 3e-3            # policy_lr (launch_gher.py L239)
+  c.learner.critic_lr = 3e-3           # qf_lr (launch_gher.py L240)
+  c.learner.alpha_lr = 3e-3            # = policy_lr (rlkit/torch/sac/sac_gher.py, SACTrainer.__init__)
+  c.learner.tau = 5e-3                 # soft_target_tau (launch_gher.py L180, L237)
   c.relabel.name = "air"
   c.train.total_env_steps = 100_000
-  c.train.num_envs = 2                  # 2 episodes (2,000 steps) per iteration
-  c.train.updates_per_env_step = 1.0  # one gradient step per env step
+  c.train.num_envs = 1                  # one 1000-step path per train loop (launch_gher.py L310)
+  c.train.updates_per_env_step = 0.1    # 100 trains per 1000-step loop (L231, L177; L310)
   c.train.batch_size = 256              # launch_gher.py, algo_kwargs, line 227
-  c.train.buffer_episodes = 1000        # 1M transitions (launch_gher.py, line 314)
-  c.train.warmup_episodes = 10          # 10k uniform-random steps
-  c.train.iterations_per_epoch = 5      # evaluate every 10k env steps
+  c.train.buffer_transitions = 1_000_000  # replay_buffer_size (launch_gher.py L314)
+  c.train.warmup_episodes = 1           # min_num_steps_before_training = 1000 (L232)
+  c.train.warmup_policy = "learner"     # collected with the initial policy
+  c.train.iterations_per_epoch = 10     # evaluate every 10k env steps
   c.train.checkpoint_every_epochs = 1
   return c

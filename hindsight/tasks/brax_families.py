@@ -396,6 +396,11 @@ class AntGoal(BraxFamily):
     base.check_choice(self.name, "reward_type", self.reward_type, ("dense", "sparse"))
     if not self.radius > 0:
       raise ValueError(f"ant_goal radius must be > 0, got {self.radius}")
+    if self.terminate_on_success and self.terminate_when_unhealthy:
+      # The buffer keeps one terminal flag per step; under a relabeled goal
+      # done′ = success(φ, z′) could not also keep a fall.
+      raise ValueError("ant_goal: terminate_on_success and terminate_when_unhealthy cannot "
+                       "both be on (relabeled terminations would lose the falls)")
     if not self.reset_noise_scale >= 0:
       raise ValueError(f"ant_goal reset_noise_scale must be >= 0, got {self.reset_noise_scale}")
 

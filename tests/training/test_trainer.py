@@ -91,6 +91,25 @@ def test_insert_mode_stores_chosen_tasks():
   assert np.all(chosen >= lo - 1e-6) and np.all(chosen <= hi + 1e-6)
 
 
+def test_gh_random_baseline_draws_one_prior_task_per_episode():
+  # Generalized Hindsight's random baseline (rewards.py get_latents_and_rewards,
+  # n_sampled_latents = 1): one prior task per episode, drawn at insertion;
+  # every sampled transition of that episode gets the same one.
+  from hindsight import replay
+  c = tiny(base.get_config())
+  c.relabel.name, c.relabel.when = "random", "insert"
+  tr = Trainer(c)
+  rs = jax.jit(tr.init)(jax.random.PRNGKey(0))
+  stored = np.asarray(rs.buffer.extras[E.RELABELED][:8])
+  assert stored.shape == (8, 1, 6) and len(np.unique(stored[:, 0, 0])) == 8
+  lo, hi = tr.family.task_low_high()
+  assert np.all(stored >= lo - 1e-6) and np.all(stored <= hi + 1e-6)
+  for seed in range(3):
+    batch = replay.sample(rs.buffer, jax.random.PRNGKey(seed), 64)
+    new = np.asarray(E.pick_one(jax.random.PRNGKey(seed), batch.extras[E.RELABELED]))
+    np.testing.assert_array_equal(new, stored[np.asarray(batch.episode), 0])
+
+
 def test_config_errors_before_tracing():
   c = point_trajectory.get_config()
   c.relabel.name = "her"
