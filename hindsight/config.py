@@ -18,6 +18,11 @@ class ConfigError(ValueError):
   """A config that cannot run; the message names the key."""
 
 
+class NotApplicableError(ConfigError):
+  """A relabeler that does not apply to the family (HER without a goal part):
+  the one config error a sweep may skip a point for."""
+
+
 # Blocks whose keys depend on a chosen name rather than on the base schema.
 _FREE_BLOCKS = ("env.options",)
 
@@ -126,7 +131,7 @@ def validate(config) -> ConfigDict:
   try:
     relabeler.check_family(family)
   except ValueError as e:
-    raise ConfigError(f"config.relabel.name: {e}") from None
+    raise NotApplicableError(f"config.relabel.name: {e}") from None
   if lc.name == "bc" and relabeler.needs_values:
     raise ConfigError(
         f"config.relabel: {relabeler.name!r} as configured needs a Q-function, which the "

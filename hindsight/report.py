@@ -363,11 +363,17 @@ def study_section(study, sweep_dir: str, fig_dir: str, rel_to: str, command: str
   results = [check_claim(c, cells, metric, n_boot, alpha) for c in study.claims]
   done = sum(_complete(r) for r in cells.values())
   hours = _wall_hours(cells)
+  from hindsight.io import provenance
+  commits = sorted({c for r in cells.values() if r and r.get("run_dir")
+                    for c in provenance.commits(r["run_dir"])})
   out = [f"## {study.title}\n",
          f"Command: `{command}`  \nRuns: `{os.path.relpath(sweep_dir, rel_to)}` — "
          f"{done} of {len(cells)} cells finished"
          + (f", {hours:.1f} h of training wall time so far (start-up and compilation "
-            "not counted)" if hours else "") + ".\n",
+            "not counted)" if hours else "") + ".\n"
+         + (f"Trained on commit{'s' if len(commits) > 1 else ''} "
+            f"{', '.join(f'`{c}`' for c in commits)} (each run's `provenance.json`).\n"
+            if commits else ""),
          f"Budget and setup (scale `{study.scale}`):\n", budget_section(study, cells),
          "### Claims\n", claims_section(results, alpha)]
   for fam in study.families:

@@ -200,7 +200,8 @@ def expected_epochs(c, family) -> int:
 def build_points(config_paths: Sequence[str], relabelers: Sequence[str], num_seeds: int,
                  sets: Sequence[Tuple[str, str]], grid: Sequence[Tuple[str, List[str]]],
                  sweep_dir: str) -> List[Point]:
-  """Validates every point up front; inapplicable relabelers become 'skipped'."""
+  """Validates every point up front. Relabelers that do not apply to a family
+  become 'skipped'; any other invalid point stops the sweep before it starts."""
   from hindsight import config as config_lib
 
   points: List[Point] = []
@@ -240,9 +241,12 @@ def build_points(config_paths: Sequence[str], relabelers: Sequence[str], num_see
     c.relabel.name = p.relabeler
     try:
       valid = config_lib.validate(c)
-    except config_lib.ConfigError as e:
-      p.status, p.reason = "skipped", str(e)
+    except config_lib.NotApplicableError as e:
+      p.status, p.reason = "skipped", str(e)  # e.g. HER on a family without a goal
       continue
+    except config_lib.ConfigError as e:
+      # A misspelled name or an impossible value: nothing starts.
+      raise SweepError(f"{what} relabel={p.relabeler}: {e}") from None
     p.num_epochs = expected_epochs(valid, config_lib.make_family(valid))
     p.seeds = [int(valid.seed) + i for i in range(int(valid.num_seeds))]
     p.command = ([sys.executable, TRAIN, f"--config={p.config}"]

@@ -210,6 +210,10 @@ def test_report_from_tiny_sweep(tiny_sweep, tmp_path):
   row = next(l for l in out.splitlines() if l.startswith("| Tiny study | air vs none"))
   assert row.endswith("| **not run yet** | 0 · 0 · 0 · 0 · 2 |")
   assert "6 of 8 cells finished" in out
+  from hindsight.io import provenance
+  commit = provenance.current()["commit"]
+  if commit:  # a git checkout: the report names the commit the cells came from
+    assert f"`{commit[:10]}" in out
   for fam in ("point_reacher", "point_goal"):
     png = tmp_path / "fig" / f"tiny-test-{fam}.png"
     assert png.exists() and png.stat().st_size > 10_000

@@ -202,11 +202,21 @@ def test_grids_joined_into_one_sweep(tmp_path, in_root):
     sweep.run_sweep(a + a, d, {}, dry_run=True, argv=[], echo=lambda *a: None)
 
 
-def test_unknown_relabeler_is_skipped_with_the_known_ones(tmp_path, in_root):
+@pytest.mark.parametrize("relabelers, sets, expect", [
+    (["herr"], [], "known relabelers"),
+    (["air"], ["relabel.air.num_candidates=0"], "num_candidates"),
+    (["hipi"], ["relabel.hipi.temperature=-1"], "temperature"),
+])
+def test_invalid_points_stop_the_sweep_before_anything_starts(tmp_path, in_root, relabelers,
+                                                             sets, expect):
+  # A misspelled relabeler or an impossible value is not 'inapplicable': the
+  # sweep refuses, naming the point and the reason, and writes nothing.
   d = tmp_path / "sw"
-  m = sweep.sweep([REACHER], ["nope"], 1, str(d), dry_run=True, echo=lambda *a: None, argv=[])
-  (p,) = m.points
-  assert p.status == "skipped" and "known relabelers" in p.reason
+  with pytest.raises(sweep.SweepError, match=expect) as e:
+    sweep.sweep([REACHER], relabelers, 1, str(d), sets=sets, dry_run=True,
+                echo=lambda *a: None, argv=[])
+  assert f"relabel={relabelers[0]}" in str(e.value)
+  assert not (d / "manifest.json").exists()
 
 
 def test_run_complete(tmp_path):

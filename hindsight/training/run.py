@@ -20,7 +20,7 @@ import numpy as np
 
 from configs import base as base_config
 from hindsight import config as config_lib
-from hindsight.io import checkpoint, files
+from hindsight.io import checkpoint, files, provenance
 from hindsight.training.trainer import Trainer
 
 
@@ -118,8 +118,11 @@ def run(config, echo: bool = True) -> Dict[str, Any]:
     if os.path.exists(metrics_path):
       rows = [r for r in files.read_csv(metrics_path) if r["epoch"] <= start_epoch]
       wall_offset = max((r["wall_time"] for r in rows), default=0.0)
-    _log(log_path, f"resumed {run_dir} at epoch {start_epoch}/{n_epochs}", echo)
+    entry = provenance.record(run_dir, "resume")
+    _log(log_path, f"resumed {run_dir} at epoch {start_epoch}/{n_epochs} (commit "
+         f"{(entry['commit'] or 'unknown')[:10]}{'+changes' if entry['dirty'] else ''})", echo)
   else:
+    provenance.record(run_dir, "start")
     rs = init_fn(keys)
     _log(log_path, f"run {run_dir}: {c.env.name}, {c.learner.name}, relabel="
          f"{c.relabel.name}, {c.num_seeds} seed(s), {n_epochs} epochs of "

@@ -163,6 +163,12 @@ def test_resume_gives_the_same_metrics(tmp_path):
   run(c, echo=False)
   resumed = files.read_csv(os.path.join(run_dir, "metrics.csv"))
   assert len(resumed) == len(full)
+  # Provenance: a start and a resume, each with the commit and library versions.
+  from hindsight.io import provenance
+  history = files.read_json(os.path.join(run_dir, provenance.FILE))
+  assert [e["event"] for e in history] == ["start", "resume"]
+  assert all(e["versions"]["jax"] == jax.__version__ for e in history)
+  assert len(provenance.commits(run_dir)) == 1
   for a, b in zip(full, resumed):
     for k in a:
       if k != "wall_time":
