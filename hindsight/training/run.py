@@ -81,6 +81,12 @@ def _check_finite(epoch, rs, train_m, run_dir):
         f"{', '.join(bad[:6])}{' …' if len(bad) > 6 else ''}; stopping, {kept}")
 
 
+def finished(rows, n_epochs: int, seeds) -> bool:
+  """Whether ``rows`` (metrics.csv) hold every epoch 1..n_epochs of every seed."""
+  have = {(int(r["seed"]), int(r["epoch"])) for r in rows}
+  return all((s, e) in have for s in seeds for e in range(1, n_epochs + 1))
+
+
 def run(config, echo: bool = True) -> Dict[str, Any]:
   """Trains to ``train.total_env_steps``; returns the run directory and the
   final evaluation. Safe to call again on the same directory: it resumes."""
@@ -110,14 +116,29 @@ def run(config, echo: bool = True) -> Dict[str, Any]:
 
   t0 = time.time()
   start_epoch, rows, wall_offset = 0, [], 0.0
+  seeds = [int(c.seed) + i for i in range(int(c.num_seeds))]
+  # Rows already in metrics.csv stay there until recomputed (metrics.csv is
+  # only ever rewritten with a superset of what it held).
+  old_rows = files.read_csv(metrics_path) if os.path.exists(metrics_path) else []
   last = checkpoint.latest(run_dir)
+  if last is None and old_rows:
+    if finished(old_rows, n_epochs, seeds):
+      _log(log_path, f"{run_dir} is finished ({n_epochs} epochs of seeds "
+           f"{seeds[0]}..{seeds[-1]} in metrics.csv); nothing to do", echo)
+      return {"run_dir": run_dir, "final_rows": [r for r in old_rows
+                                                  if r["epoch"] == n_epochs],
+              "trainer": trainer, "state": None}
+    raise config_lib.ConfigError(
+        f"{metrics_path} holds epochs up to {max(r['epoch'] for r in old_rows)} of "
+        f"{n_epochs} but {run_dir} has no checkpoint to resume from "
+        "(train.checkpoint_every_epochs = 0?); move metrics.csv away to train again, "
+        "or choose another --config.run_name")
   if last is not None:
     # Shapes only: the warm-up rollout is not re-run just to be overwritten.
     start_epoch, rs = checkpoint.restore(last[1], jax.eval_shape(init_fn, keys))
     rs = _place(rs, sharding)
-    if os.path.exists(metrics_path):
-      rows = [r for r in files.read_csv(metrics_path) if r["epoch"] <= start_epoch]
-      wall_offset = max((r["wall_time"] for r in rows), default=0.0)
+    rows = [r for r in old_rows if r["epoch"] <= start_epoch]
+    wall_offset = max((r["wall_time"] for r in rows), default=0.0)
     entry = provenance.record(run_dir, "resume")
     _log(log_path, f"resumed {run_dir} at epoch {start_epoch}/{n_epochs} (commit "
          f"{(entry['commit'] or 'unknown')[:10]}{'+changes' if entry['dirty'] else ''})", echo)
@@ -146,7 +167,7 @@ def run(config, echo: bool = True) -> Dict[str, Any]:
     wall = time.time() - t_start
     rows.extend(_rows(epoch, rs.replace(iteration=rs_host[0], env_steps=rs_host[1]),
                       train_m, evals, wall, int(c.seed)))
-    files.write_csv(metrics_path, rows)
+    files.write_csv(metrics_path, rows + [r for r in old_rows if r["epoch"] > epoch])
     if tb is not None:
       _tb_write(tb, rows[-int(c.num_seeds):])
     if every and (epoch % every == 0 or epoch == n_epochs):

@@ -141,7 +141,7 @@ def test_sac_learns_point_reacher(tmp_path):
 
 
 def test_resume_gives_the_same_metrics(tmp_path):
-  """Kill after epoch 1 (simulated: drop the later checkpoint and rows), resume,
+  """Kill after epoch 2 (simulated: drop the later checkpoint and rows), resume,
   and end with exactly the metrics of the uninterrupted run."""
   import os
   from hindsight.io import checkpoint, files
@@ -152,10 +152,10 @@ def test_resume_gives_the_same_metrics(tmp_path):
   run_dir = out["run_dir"]
   full = files.read_csv(os.path.join(run_dir, "metrics.csv"))
   assert max(r["epoch"] for r in full) == 3
-  for epoch, path in checkpoint.list_checkpoints(run_dir):
-    if epoch > 1:
+  for epoch, path in checkpoint.list_checkpoints(run_dir):  # the last two are kept
+    if epoch > 2:
       os.unlink(path)
-  files.write_csv(os.path.join(run_dir, "metrics.csv"), [r for r in full if r["epoch"] <= 1])
+  files.write_csv(os.path.join(run_dir, "metrics.csv"), [r for r in full if r["epoch"] <= 2])
   # A run started before a config key existed resumes: the key takes its default.
   stored = files.read_json(os.path.join(run_dir, "config.json"))
   del stored["train"]["tensorboard"], stored["train"]["shard_seeds"]
@@ -173,6 +173,55 @@ def test_resume_gives_the_same_metrics(tmp_path):
     for k in a:
       if k != "wall_time":
         assert a[k] == pytest.approx(b[k], rel=1e-6, abs=1e-6), k
+
+
+def test_finished_run_without_checkpoints_is_not_rerun(tmp_path):
+  """With checkpoints off, rerunning a finished run's command keeps its
+  metrics (it used to start again at epoch 0 and overwrite metrics.csv); a
+  partial metrics.csv with no checkpoint is refused, untouched."""
+  import os
+  from hindsight.io import files
+  c = tiny(base.get_config(), checkpoint_every_epochs=0)
+  c.workdir = str(tmp_path)
+  out = run(c, echo=False)
+  path = os.path.join(out["run_dir"], "metrics.csv")
+  before = open(path).read()
+  again = run(c, echo=False)
+  assert again["state"] is None and open(path).read() == before
+  assert [r["epoch"] for r in again["final_rows"]] == [r["epoch"] for r in out["final_rows"]]
+  assert "is finished" in open(os.path.join(out["run_dir"], "log.txt")).read()
+  partial = [r for r in files.read_csv(path) if r["epoch"] == 1]
+  files.write_csv(path, partial)
+  partial_text = open(path).read()
+  with pytest.raises(config_lib.ConfigError, match="no checkpoint to resume from"):
+    run(c, echo=False)
+  assert open(path).read() == partial_text
+
+
+def test_resume_keeps_later_rows_until_recomputed(tmp_path, monkeypatch):
+  # A checkpoint older than the last metrics row: the later rows stay in
+  # metrics.csv while the run recomputes them (the file only grows).
+  import os
+  from hindsight.io import checkpoint, files
+  c = tiny(base.get_config(), checkpoint_every_epochs=1, total_env_steps=480,
+           iterations_per_epoch=2)
+  c.workdir = str(tmp_path)
+  out = run(c, echo=False)
+  path = os.path.join(out["run_dir"], "metrics.csv")
+  full = files.read_csv(path)
+  for epoch, ckpt in checkpoint.list_checkpoints(out["run_dir"]):
+    if epoch > 2:
+      os.unlink(ckpt)
+  seen = []
+  orig = files.write_csv
+  def spy(p, rows):
+    seen.append(len(rows))
+    orig(p, rows)
+  monkeypatch.setattr(files, "write_csv", spy)  # run.py writes through files.write_csv
+  run(c, echo=False)
+  monkeypatch.undo()
+  assert seen and min(seen) >= len(full)
+  assert len(files.read_csv(path)) == len(full)
 
 
 def test_non_finite_stops_with_a_clear_message(tmp_path):
