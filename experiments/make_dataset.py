@@ -35,11 +35,18 @@ def main(argv):
       run_cfg = ConfigDict(files.read_json(cfg_path))
       run_cfg.learner.hidden_sizes = tuple(run_cfg.learner.hidden_sizes)
       trainer = Trainer(run_cfg)
-      last = checkpoint.latest(policy_src)
-      if last is None:
+      if not checkpoint.list_checkpoints(policy_src):
         raise app.UsageError(f"{policy_src} has no checkpoint")
-      template = jax.vmap(trainer.init)(trainer.seed_keys())
-      _, rs = checkpoint.restore(last[1], template)
+      template = jax.eval_shape(jax.vmap(trainer.init), trainer.seed_keys())
+      try:
+        _, rs, skipped = checkpoint.restore_latest(policy_src, template)
+      except checkpoint.CheckpointError as e:
+        raise app.UsageError(str(e)) from None
+      for path, why in skipped:
+        print(f"skipped checkpoint {path}: {why}")
+      if rs is None:
+        raise app.UsageError(f"{policy_src}: no checkpoint can be read ("
+                             + "; ".join(why for _, why in skipped) + ")")
       learner = jax.tree.map(lambda x: x[0], rs.learner)  # the first seed's policy
       policy = trainer._learner_policy(learner, False)
     else:

@@ -13,7 +13,8 @@ import io
 import json
 import os
 import re
-from typing import Any, Optional, Tuple
+import zipfile
+from typing import Any, List, Optional, Tuple
 
 import jax
 import numpy as np
@@ -25,6 +26,10 @@ _NAME = "ckpt_{:06d}.npz"
 
 class CheckpointError(ValueError):
   pass
+
+
+class DamagedCheckpointError(CheckpointError):
+  """The file cannot be read (truncated, empty, not a checkpoint)."""
 
 
 def save(directory: str, epoch: int, tree: Any, keep: int = 2) -> str:
@@ -66,8 +71,10 @@ def restore(path: str, template: Any) -> Tuple[int, Any]:
     with np.load(path, allow_pickle=False) as data:
       header = json.loads(bytes(data["header"]).decode())
       leaves = [data[f"leaf_{i:05d}"] for i in range(header["num_leaves"])]
-  except (OSError, KeyError, ValueError, json.JSONDecodeError) as e:
-    raise CheckpointError(f"{path} is not a readable checkpoint: {e}") from None
+  except (OSError, KeyError, ValueError, EOFError, zipfile.BadZipFile,
+          json.JSONDecodeError) as e:
+    raise DamagedCheckpointError(f"{path} is not a readable checkpoint: "
+                                 f"{type(e).__name__}: {e}") from None
   t_leaves, treedef = jax.tree.flatten(template)
   if len(leaves) != len(t_leaves):
     raise CheckpointError(f"{path} holds {len(leaves)} arrays but this config's run "
@@ -81,3 +88,21 @@ def restore(path: str, template: Any) -> Tuple[int, Any]:
           f"{path}: array {i} has shape {a.shape} {a.dtype}, the run state expects "
           f"{shape} {dtype}: was it written by another config?")
   return header["epoch"], jax.tree.unflatten(treedef, [jax.numpy.asarray(a) for a in leaves])
+
+
+def restore_latest(directory: str, template: Any
+                   ) -> Tuple[Optional[int], Any, List[Tuple[str, str]]]:
+  """The newest checkpoint of ``directory`` that loads: (epoch, tree, skipped),
+  ``skipped`` listing (path, why) for damaged newer ones; (None, None,
+  skipped) when none loads. A checkpoint that loads but does not fit the
+  template (another config) raises ``CheckpointError``: older ones would not
+  fit either."""
+  skipped: List[Tuple[str, str]] = []
+  for _, path in reversed(list_checkpoints(directory)):
+    try:
+      epoch, tree = restore(path, template)
+    except DamagedCheckpointError as e:
+      skipped.append((path, str(e)))
+      continue
+    return epoch, tree, skipped
+  return None, None, skipped

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import json
+import zipfile
 from typing import Any, Dict, Optional, Tuple
 
 import numpy as np
@@ -53,8 +54,9 @@ def load(path: str, family_name: Optional[str] = None,
       arrays = {k: np.asarray(data[k]) for k in _FIELDS}
   except DatasetError:
     raise
-  except (OSError, ValueError, KeyError, json.JSONDecodeError) as e:
-    raise DatasetError(f"{path}: cannot read dataset: {e}") from None
+  except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile,
+          json.JSONDecodeError) as e:
+    raise DatasetError(f"{path}: cannot read dataset ({type(e).__name__}: {e})") from None
   if header.get("format") != FORMAT or header.get("version") != VERSION:
     raise DatasetError(f"{path}: unknown format {header.get('format')!r} "
                        f"version {header.get('version')!r}")
@@ -76,4 +78,11 @@ def load(path: str, family_name: Optional[str] = None,
       raise DatasetError(f"{path}: array {k!r} has dtype {arrays[k].dtype}, expected float")
     if not np.all(np.isfinite(arrays[k])):
       raise DatasetError(f"{path}: array {k!r} holds non-finite values")
+  if n < 1:
+    raise DatasetError(f"{path}: the dataset holds no episodes")
+  mask = arrays["mask"]
+  if not np.all((mask == 0) | (mask == 1)):
+    raise DatasetError(f"{path}: array 'mask' holds values other than 0 and 1")
+  if not mask.any():
+    raise DatasetError(f"{path}: array 'mask' is all zero (no valid step)")
   return Episodes(**{k: arrays[k].astype(np.float32) for k in _FIELDS}), header

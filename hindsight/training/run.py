@@ -120,8 +120,14 @@ def run(config, echo: bool = True) -> Dict[str, Any]:
   # Rows already in metrics.csv stay there until recomputed (metrics.csv is
   # only ever rewritten with a superset of what it held).
   old_rows = files.read_csv(metrics_path) if os.path.exists(metrics_path) else []
-  last = checkpoint.latest(run_dir)
-  if last is None and old_rows:
+  start, restored = None, None
+  if checkpoint.list_checkpoints(run_dir):
+    # Shapes only: the warm-up rollout is not re-run just to be overwritten.
+    start, restored, skipped = checkpoint.restore_latest(run_dir,
+                                                         jax.eval_shape(init_fn, keys))
+    for path, why in skipped:
+      _log(log_path, f"skipped checkpoint {os.path.basename(path)}: {why}", echo)
+  if start is None and old_rows:
     if finished(old_rows, n_epochs, seeds):
       _log(log_path, f"{run_dir} is finished ({n_epochs} epochs of seeds "
            f"{seeds[0]}..{seeds[-1]} in metrics.csv); nothing to do", echo)
@@ -133,10 +139,8 @@ def run(config, echo: bool = True) -> Dict[str, Any]:
         f"{n_epochs} but {run_dir} has no checkpoint to resume from "
         "(train.checkpoint_every_epochs = 0?); move metrics.csv away to train again, "
         "or choose another --config.run_name")
-  if last is not None:
-    # Shapes only: the warm-up rollout is not re-run just to be overwritten.
-    start_epoch, rs = checkpoint.restore(last[1], jax.eval_shape(init_fn, keys))
-    rs = _place(rs, sharding)
+  if start is not None:
+    start_epoch, rs = start, _place(restored, sharding)
     rows = [r for r in old_rows if r["epoch"] <= start_epoch]
     wall_offset = max((r["wall_time"] for r in rows), default=0.0)
     entry = provenance.record(run_dir, "resume")

@@ -58,6 +58,31 @@ def test_wrong_family_and_shapes_are_clear_errors(tmp_path, collected):
     dataset.load(obj)   # object arrays are refused, never unpickled
 
 
+@pytest.mark.parametrize("damage, expect", [
+    ("truncated", "cannot read dataset"), ("no_episodes", "no episodes"),
+    ("mask_values", "other than 0 and 1"), ("mask_zero", "all zero")])
+def test_damaged_or_empty_datasets_are_clear_errors(tmp_path, collected, damage, expect):
+  tr, eps = collected
+  path = str(tmp_path / "d.npz")
+  arrays = {k: np.asarray(getattr(eps, k)) for k in ("obs", "action", "features", "mask",
+                                                     "terminal", "task")}
+  if damage == "no_episodes":
+    arrays = {k: v[:0] for k, v in arrays.items()}
+  elif damage == "mask_values":
+    arrays["mask"] = arrays["mask"] * 0.5
+  elif damage == "mask_zero":
+    arrays["mask"] = np.zeros_like(arrays["mask"])
+  n = arrays["task"].shape[0]
+  dataset.save(path, jax.tree.map(np.asarray, eps.replace(**arrays)), tr.family.name,
+               dict(tr.config.env.options), tr.spec)
+  if damage == "truncated":
+    data = open(path, "rb").read()
+    open(path, "wb").write(data[: len(data) // 2])
+  with pytest.raises(dataset.DatasetError, match=expect):
+    dataset.load(path, tr.family.name, tr.spec)
+  assert n >= 0
+
+
 @pytest.mark.parametrize("name,opts", [("her", {"strategy": "final"}),
                                        ("hipi", {"level": "trajectory"}),
                                        ("random", {})])

@@ -204,3 +204,27 @@ def test_checkpoint_keeps_only_the_latest(tmp_path):
 def test_latest_of_empty_directory(tmp_path):
   assert checkpoint.latest(str(tmp_path)) is None
   assert checkpoint.list_checkpoints(str(tmp_path)) == []
+
+
+@pytest.mark.parametrize("damage", ["truncated", "empty"])
+def test_damaged_latest_checkpoint_falls_back_to_the_previous(tmp_path, damage):
+  # The newest checkpoint is cut short (a kill mid-copy, a full disk
+  # elsewhere) or empty: restore_latest says which it skipped and why, and
+  # loads the intact one before it.
+  d = str(tmp_path)
+  checkpoint.save(d, 1, {"e": np.asarray(1)})
+  path = checkpoint.save(d, 2, {"e": np.asarray(2)})
+  data = open(path, "rb").read()
+  open(path, "wb").write(data[: len(data) // 2] if damage == "truncated" else b"")
+  with pytest.raises(checkpoint.DamagedCheckpointError, match="ckpt_000002"):
+    checkpoint.restore(path, {"e": np.asarray(0)})
+  epoch, tree, skipped = checkpoint.restore_latest(d, {"e": np.asarray(0)})
+  assert epoch == 1 and int(tree["e"]) == 1
+  assert [os.path.basename(p) for p, _ in skipped] == ["ckpt_000002.npz"]
+  assert "not a readable checkpoint" in skipped[0][1]
+  # None loads: (None, None, both skipped); another config's shapes still raise.
+  open(checkpoint.list_checkpoints(d)[0][1], "wb").write(b"")
+  assert checkpoint.restore_latest(d, {"e": np.asarray(0)})[:2] == (None, None)
+  checkpoint.save(d, 3, {"e": np.zeros(3)}, keep=0)
+  with pytest.raises(checkpoint.CheckpointError, match="shape"):
+    checkpoint.restore_latest(d, {"e": np.asarray(0)})

@@ -156,6 +156,8 @@ def test_resume_gives_the_same_metrics(tmp_path):
     if epoch > 2:
       os.unlink(path)
   files.write_csv(os.path.join(run_dir, "metrics.csv"), [r for r in full if r["epoch"] <= 2])
+  # A damaged newest checkpoint (killed mid-write elsewhere) is skipped, saying so.
+  open(os.path.join(run_dir, "ckpt_000003.npz"), "wb").write(b"PK\x03\x04")
   # A run started before a config key existed resumes: the key takes its default.
   stored = files.read_json(os.path.join(run_dir, "config.json"))
   del stored["train"]["tensorboard"], stored["train"]["shard_seeds"]
@@ -163,6 +165,8 @@ def test_resume_gives_the_same_metrics(tmp_path):
   run(c, echo=False)
   resumed = files.read_csv(os.path.join(run_dir, "metrics.csv"))
   assert len(resumed) == len(full)
+  log = open(os.path.join(run_dir, "log.txt")).read()
+  assert "skipped checkpoint ckpt_000003.npz" in log and "resumed" in log
   # Provenance: a start and a resume, each with the commit and library versions.
   from hindsight.io import provenance
   history = files.read_json(os.path.join(run_dir, provenance.FILE))
