@@ -105,7 +105,13 @@ def validate(config) -> ConfigDict:
     _require(len(hs) >= 1 and all(int(h) >= 1 for h in hs), "learner.hidden_sizes",
              "need at least one layer, each of size >= 1", hs)
 
+  _require(float(lc.reward_scale) > 0, "learner.reward_scale",
+           "must be > 0 (a zero or negative scale removes or inverts the reward)",
+           lc.reward_scale)
   if lc.name == "bc":
+    # BC has no bootstrap, but γ discounts the relabeling returns.
+    _require(0.0 <= lc.gamma <= 1.0, "learner.gamma", "discounts relabeling returns: "
+             "must be in [0, 1]", lc.gamma)
     _require(float(lc.actor_lr) > 0, "learner.actor_lr", "must be > 0", lc.actor_lr)
     _require(lc.log_std_min < lc.log_std_max, "learner.log_std_min",
              "must be below learner.log_std_max", lc.log_std_min)
@@ -124,6 +130,12 @@ def validate(config) -> ConfigDict:
            else "train.buffer_episodes",
            f"the buffer ({cap} episodes of H = {family.horizon}) must hold at least one "
            f"iteration's {t.num_envs} episodes", t.buffer_transitions or t.buffer_episodes)
+  _require(int(t.batch_size) <= cap * family.horizon, "train.batch_size",
+           f"exceeds the buffer's capacity of {cap} episodes × {family.horizon} steps = "
+           f"{cap * family.horizon} transitions", t.batch_size)
+  oc = c.offline
+  for k in ("num_episodes", "bc_steps"):
+    _require(int(oc[k]) >= 1, f"offline.{k}", "must be >= 1", oc[k])
   _require(updates_per_iteration(c, family.horizon) >= 1, "train.updates_per_env_step",
            f"gives no update per iteration of {t.num_envs} × {family.horizon} env steps",
            t.updates_per_env_step)

@@ -90,6 +90,14 @@ def test_known_relabelers_listed():
     ("train.warmup_episodes", -1),
     ("num_seeds", 0),
     ("relabel.when", "never"),
+    # values that used to validate and then fail (or mean nothing) at run time
+    ("train.updates_per_env_step", 0.0),
+    ("learner.reward_scale", 0.0),
+    ("learner.reward_scale", -1.0),
+    ("train.batch_size", 10 ** 7),   # more than the buffer's transitions
+    ("offline.num_episodes", 0),
+    ("offline.bc_steps", 0),
+    ("train.warmup_policy", "greedy"),
 ])
 def test_out_of_range_value_names_the_key(key, value):
   c = base.get_config()
@@ -98,6 +106,22 @@ def test_out_of_range_value_names_the_key(key, value):
   msg = _error(c)
   assert f"config.{key}" in msg
   assert repr(value) in msg
+
+
+def test_bc_gamma_discounts_returns_and_must_be_a_discount():
+  c = base.get_config()
+  c.learner.name = "bc"
+  c.learner.gamma = 1.5
+  assert "config.learner.gamma = 1.5" in _error(c)
+
+
+def test_zero_eval_tasks_and_derived_zero_updates_are_refused():
+  c = base.get_config()
+  c.env.options.num_eval_tasks = 0
+  assert "num_eval_tasks" in _error(c)
+  c = base.get_config()
+  c.train.update(dict(num_envs=1, updates_per_env_step=0.01))  # round(0.01 × 20) = 0
+  assert "gives no update per iteration" in _error(c)
 
 
 def test_log_std_bounds_must_be_ordered():
