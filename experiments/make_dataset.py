@@ -17,12 +17,17 @@ _CONFIG = config_flags.DEFINE_config_file("config", "configs/point_goal_bc.py",
                                           "Path to a configs/*.py file.", lock_config=True)
 
 
+def _config():
+  from hindsight.cli import config_value
+  return config_value(_CONFIG.value)
+
+
 def main(argv):
   del argv
   from hindsight import config as config_lib
   from hindsight.io import checkpoint, dataset, files
   from hindsight.training import Trainer
-  c = _CONFIG.value
+  c = _config()
   if not c.offline.dataset:
     raise app.UsageError("set --config.offline.dataset=<path.npz>")
   try:

@@ -12,12 +12,17 @@ _CONFIG = config_flags.DEFINE_config_file(
     lock_config=True)
 
 
+def _config():
+  from hindsight.cli import config_value
+  return config_value(_CONFIG.value)
+
+
 def main(argv):
   del argv
   from hindsight import config as config_lib
   from hindsight.training import run
   try:
-    out = run(_CONFIG.value)
+    out = run(_config())
   except config_lib.ConfigError as e:
     raise app.UsageError(str(e)) from None
   rows = out["final_rows"]

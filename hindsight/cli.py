@@ -4,12 +4,19 @@
 of ``configs/base.py`` before absl parses the flags, so an unknown key is a
 one-line usage error that lists the valid keys (ml_collections would otherwise
 fail inside flag parsing with a traceback).
+
+Sequence-valued keys (``learner.hidden_sizes``) are parsed here as whole
+values: ``(256, 256)``, ``256,256``, ``[8]`` or ``()``; a repeated override
+replaces the earlier one (absl would concatenate them), and a value that is
+not a sequence of integers is a one-line error. They are taken off the
+command line before absl sees them and applied by ``config_value``.
 """
 
 from __future__ import annotations
 
+import ast
 import sys
-from typing import Callable, Sequence
+from typing import Any, Callable, Dict, Sequence
 
 from absl import app
 
@@ -56,8 +63,69 @@ def unknown_override(argv: Sequence[str]) -> str | None:
   return None
 
 
+_SEQUENCE_OVERRIDES: Dict[str, tuple] = {}
+
+
+def _schema_value(path: str) -> Any:
+  from configs import base
+  node: Any = base.get_config().to_dict()
+  for part in path.split("."):
+    if not isinstance(node, dict) or part not in node:
+      return None
+    node = node[part]
+  return node
+
+
+def parse_int_sequence(path: str, raw: str) -> tuple:
+  """``raw`` as a tuple of integers (a whole value), or ValueError naming the key."""
+  text = raw.strip()
+  try:
+    value = ast.literal_eval(text if text else "()")
+  except (ValueError, SyntaxError):
+    value = None
+  if isinstance(value, int) and not isinstance(value, bool):
+    value = (value,)
+  if not isinstance(value, (tuple, list)) or not all(
+      isinstance(v, int) and not isinstance(v, bool) for v in value):
+    raise ValueError(f"config.{path} = {raw!r} is not a sequence of integers; write e.g. "
+                     f"--config.{path}='(256, 256)' or --config.{path}=256,256")
+  return tuple(value)
+
+
+def split_sequence_overrides(argv: Sequence[str]):
+  """(argv without sequence-valued overrides, {key: tuple}); the last of a
+  repeated key wins."""
+  rest, found = [], {}
+  for arg in argv:
+    if arg.startswith("--config.") and "=" in arg:
+      path, raw = arg[len("--config."):].split("=", 1)
+      if isinstance(_schema_value(path), (tuple, list)):
+        found[path] = parse_int_sequence(path, raw)
+        continue
+    rest.append(arg)
+  return rest, found
+
+
+def config_value(flag_value):
+  """The parsed ``--config`` with the sequence-valued overrides applied."""
+  for path, value in _SEQUENCE_OVERRIDES.items():
+    *blocks, leaf = path.split(".")
+    node = flag_value
+    for b in blocks:
+      node = node[b]
+    node[leaf] = value
+  return flag_value
+
+
 def _parser(argv):
   msg = unknown_override(argv)
+  if not msg:
+    try:
+      argv, found = split_sequence_overrides(argv)
+      _SEQUENCE_OVERRIDES.clear()
+      _SEQUENCE_OVERRIDES.update(found)
+    except ValueError as e:
+      msg = str(e)
   if msg:
     print(f"FATAL Flags parsing error: {msg}", file=sys.stderr)
     sys.exit(2)

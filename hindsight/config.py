@@ -7,6 +7,7 @@ impossible combinations (a goal-only relabeler on a non-goal family) say so.
 from __future__ import annotations
 
 import dataclasses
+import re
 from typing import Any, Mapping
 
 from ml_collections import ConfigDict
@@ -80,6 +81,10 @@ def validate(config) -> ConfigDict:
                         f"valid options: {', '.join(valid_opts)}")
 
   _require(int(c.num_seeds) >= 1, "num_seeds", "need at least one seed", c.num_seeds)
+  _require(c.run_name == "" or (re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._=,+-]*", c.run_name)
+                                is not None and ".." not in c.run_name), "run_name",
+           "a plain directory name under workdir (letters, digits, . _ = , + -; no '/' "
+           "or '..')", c.run_name)
   _require(int(c.seed) >= 0, "seed", "seeds are non-negative", c.seed)
   t = c.train
   for k in ("total_env_steps", "num_envs", "batch_size", "buffer_episodes",

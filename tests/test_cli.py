@@ -242,3 +242,32 @@ def test_unknown_relabeler_lists_known_ones(tmp_path, cli_env):
     assert name in proc.stderr.split("known relabelers:")[1]
   assert "Traceback" not in proc.stderr
   assert not any(tmp_path.iterdir())  # validated before the run directory is made
+
+
+@pytest.mark.parametrize("args, expect", [
+    (["--config.learner.hidden_sizes=abc"], "not a sequence of integers"),
+    (["--config.run_name=../../escape"], "config.run_name"),
+    (["--config.learner.hidden_sizes=()"], "learner.hidden_sizes"),
+])
+def test_bad_overrides_are_one_line_errors(tmp_path, cli_env, args, expect):
+  proc = train(TINY + [f"--config.workdir={tmp_path}"] + args, cli_env)
+  assert proc.returncode != 0 and expect in proc.stderr
+  assert "Traceback" not in proc.stderr
+  assert not any(tmp_path.iterdir())
+  assert not (tmp_path.parent.parent / "escape").exists()
+
+
+def test_sequence_overrides_are_whole_values():
+  from hindsight import cli
+  argv = ["train.py", "--config=configs/point_reacher.py",
+          "--config.learner.hidden_sizes=(16,16)", "--config.seed=3",
+          "--config.learner.hidden_sizes=(8,)"]
+  rest, found = cli.split_sequence_overrides(argv)
+  # the last one wins (absl would have concatenated them to (16, 16, 8))
+  assert found == {"learner.hidden_sizes": (8,)}
+  assert rest == ["train.py", "--config=configs/point_reacher.py", "--config.seed=3"]
+  for raw, value in (("256,256", (256, 256)), ("[8]", (8,)), ("()", ()), ("64", (64,))):
+    assert cli.parse_int_sequence("learner.hidden_sizes", raw) == value
+  for raw in ("abc", "(1.5,)", "(True,)", "{'a': 1}"):
+    with pytest.raises(ValueError, match="not a sequence of integers"):
+      cli.parse_int_sequence("learner.hidden_sizes", raw)

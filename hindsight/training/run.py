@@ -94,6 +94,39 @@ def run(config, echo: bool = True) -> Dict[str, Any]:
   sharding = seed_sharding(c)
   run_dir = os.path.join(c.workdir, run_name(c))
   os.makedirs(run_dir, exist_ok=True)
+  lock = lock_run_dir(run_dir)
+  try:
+    return _run_locked(c, run_dir, sharding, echo)
+  finally:
+    lock.close()
+
+
+def lock_run_dir(run_dir: str):
+  """An exclusive lock on ``<run_dir>/.run.lock`` (released when the returned
+  file is closed or the process ends); a second process on the same run
+  directory stops with a message naming the holder."""
+  import errno
+  import fcntl
+  f = open(os.path.join(run_dir, ".run.lock"), "a+")
+  try:
+    fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+  except OSError as e:
+    if e.errno in (errno.EAGAIN, errno.EACCES):
+      f.seek(0)
+      holder = f.read().strip() or "another process"
+      f.close()
+      raise config_lib.ConfigError(
+          f"{run_dir} is being trained by {holder}; wait for it or stop it first") from None
+    f.close()
+    raise
+  f.seek(0)
+  f.truncate()
+  f.write(f"pid {os.getpid()} on {os.uname().nodename}\n")
+  f.flush()
+  return f
+
+
+def _run_locked(c, run_dir, sharding, echo):
   log_path = os.path.join(run_dir, "log.txt")
   cfg_path = os.path.join(run_dir, "config.json")
   if os.path.exists(cfg_path):

@@ -228,6 +228,22 @@ def test_resume_keeps_later_rows_until_recomputed(tmp_path, monkeypatch):
   assert len(files.read_csv(path)) == len(full)
 
 
+def test_second_process_on_a_run_directory_stops_naming_the_holder(tmp_path):
+  import os
+  from hindsight.training.run import lock_run_dir, run_name
+  c = tiny(base.get_config())
+  c.workdir = str(tmp_path)
+  run_dir = os.path.join(str(tmp_path), run_name(config_lib.validate(c)))
+  os.makedirs(run_dir)
+  holder = lock_run_dir(run_dir)  # as another process would hold it
+  try:
+    with pytest.raises(config_lib.ConfigError, match=f"being trained by pid {os.getpid()}"):
+      run(c, echo=False)
+    assert not os.path.exists(os.path.join(run_dir, "log.txt"))
+  finally:
+    holder.close()
+
+
 def test_non_finite_stops_with_a_clear_message(tmp_path):
   from hindsight.training.run import NonFiniteError
   c = tiny(base.get_config(), checkpoint_every_epochs=1)
