@@ -71,7 +71,11 @@ def main(argv):
       return 130
     if _DRY_RUN.value:
       return 0
-  path = report(out_dir, _SCALE.value, _REPORT.value, os.path.abspath(_FIG_DIR.value))
+  from hindsight.reproduce import ReportError
+  try:
+    path = report(out_dir, _SCALE.value, _REPORT.value, os.path.abspath(_FIG_DIR.value))
+  except ReportError as e:
+    raise app.UsageError(str(e)) from None
   print(f"[reproduce] wrote {path}" + (f"; failed cells: {', '.join(failed)}" if failed else ""),
         flush=True)
   return 1 if failed else 0

@@ -15,6 +15,7 @@ command line before absl sees them and applied by ``config_value``.
 from __future__ import annotations
 
 import ast
+import os
 import sys
 from typing import Any, Callable, Dict, Sequence
 
@@ -118,6 +119,7 @@ def config_value(flag_value):
 
 
 def _parser(argv):
+  argv = [a for a in argv if a != "--verbose"]  # read by ``guarded``
   msg = unknown_override(argv)
   if not msg:
     try:
@@ -132,5 +134,29 @@ def _parser(argv):
   return app.parse_flags_with_usage(argv)
 
 
+def _user_errors():
+  """The errors a user can cause (bad config, damaged or mismatched files, a
+  non-finite stop, a workdir that cannot be written, a full disk)."""
+  from hindsight.config import ConfigError
+  from hindsight.io.checkpoint import CheckpointError
+  from hindsight.io.dataset import DatasetError
+  from hindsight.training.run import NonFiniteError
+  return (ConfigError, CheckpointError, DatasetError, NonFiniteError, OSError)
+
+
+def guarded(main: Callable) -> Callable:
+  """``main`` with user errors printed as one line (exit 1); ``--verbose``
+  (or HINDSIGHT_VERBOSE=1) shows the traceback instead."""
+  def wrapped(argv):
+    try:
+      return main(argv)
+    except _user_errors() as e:
+      if "--verbose" in sys.argv or os.environ.get("HINDSIGHT_VERBOSE") == "1":
+        raise
+      print(f"error: {type(e).__name__}: {e}", file=sys.stderr)
+      sys.exit(1)
+  return wrapped
+
+
 def run_main(main: Callable) -> None:
-  app.run(main, flags_parser=_parser)
+  app.run(guarded(main), flags_parser=_parser)

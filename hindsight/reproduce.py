@@ -57,10 +57,21 @@ def train(study, out: str, families, num_seeds, max_parallel, extra_sets, dry_ru
   return [p.run_name for p in manifest.points if p.status == "failed" and p.run_name in names]
 
 
+class ReportError(ValueError):
+  """Nothing to report from: the existing report is kept."""
+
+
 def report(out_dir: str, scale: str, path: str, fig_dir: str) -> str:
   from configs import studies
+  from hindsight import analysis
   from hindsight import report as report_lib
   rel = os.path.dirname(os.path.abspath(path))
+  dirs = [study_dir(out_dir, name, scale) for name in studies.STUDIES]
+  if not any(os.path.isdir(d) and analysis.load_sweep(d) for d in dirs):
+    # A mistyped --out_dir must not replace a report that has results with
+    # one that says 'not run yet' everywhere.
+    raise ReportError(f"no runs in {' or '.join(dirs)}; {path} is left as it is (check "
+                      "--out_dir and --scale)")
   sections, by_study = [], []
   for name in studies.STUDIES:
     study = studies.get_config(name, scale)

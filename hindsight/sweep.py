@@ -155,9 +155,11 @@ class Point:
   started: Optional[str] = None
   finished: Optional[str] = None
   wall_s: Optional[float] = None
+  resolved: Optional[Dict[str, Any]] = None  # the validated config (not in the manifest)
 
   def to_json(self) -> Dict[str, Any]:
     d = dataclasses.asdict(self)
+    d.pop("resolved")
     d["command_line"] = shlex.join(self.command)
     return d
 
@@ -247,6 +249,7 @@ def build_points(config_paths: Sequence[str], relabelers: Sequence[str], num_see
     except config_lib.ConfigError as e:
       # A misspelled name or an impossible value: nothing starts.
       raise SweepError(f"{what} relabel={p.relabeler}: {e}") from None
+    p.resolved = valid.to_dict()
     p.num_epochs = expected_epochs(valid, config_lib.make_family(valid))
     p.seeds = [int(valid.seed) + i for i in range(int(valid.num_seeds))]
     p.command = ([sys.executable, TRAIN, f"--config={p.config}"]
@@ -595,6 +598,24 @@ def run_sweep(points: List[Point], sweep_dir: str, described: Mapping[str, Any],
           setattr(p, k, prev.get(k))
       else:
         todo.append(p)
+    # A run directory that holds another config (the sweep's --set or grid
+    # changed) would fail and be marked so: refuse before touching anything.
+    from hindsight.config import ConfigError
+    from hindsight.training.run import config_differences
+    clash = []
+    for p in points:
+      cfg = os.path.join(sweep_dir, p.run_name, "config.json")
+      if p.status != "skipped" and p.resolved is not None and os.path.exists(cfg):
+        try:
+          diff = config_differences(cfg, {**p.resolved, "workdir": sweep_dir})
+        except ConfigError as e:
+          diff = [str(e)]
+        if diff:
+          clash.append(f"{p.run_name} ({', '.join(diff[:4])})")
+    if clash:
+      raise SweepError(f"{sweep_dir} already holds runs of a different grid: "
+                       f"{'; '.join(clash[:5])}{' …' if len(clash) > 5 else ''} differ; "
+                       "use another --sweep_dir for the changed grid")
     manifest = Manifest(path, header, points, others)
     manifest.write()
     skipped = [p for p in points if p.status == "skipped"]

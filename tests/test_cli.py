@@ -271,3 +271,14 @@ def test_sequence_overrides_are_whole_values():
   for raw in ("abc", "(1.5,)", "(True,)", "{'a': 1}"):
     with pytest.raises(ValueError, match="not a sequence of integers"):
       cli.parse_int_sequence("learner.hidden_sizes", raw)
+
+
+def test_workdir_that_is_a_file_is_a_one_line_error(tmp_path, cli_env):
+  blocker = tmp_path / "file"
+  blocker.write_text("not a directory")
+  proc = train(TINY + [f"--config.workdir={blocker}"], cli_env)
+  assert proc.returncode == 1 and "Traceback" not in proc.stderr
+  err = [l for l in proc.stderr.splitlines() if l.startswith("error:")]
+  assert len(err) == 1 and str(blocker) in err[0]
+  proc = train(TINY + [f"--config.workdir={blocker}", "--verbose"], cli_env)
+  assert proc.returncode != 0 and "Traceback" in proc.stderr

@@ -235,3 +235,14 @@ def test_report_from_tiny_sweep(tiny_sweep, tmp_path):
   assert "final success" in out  # point_goal is a goal family
   # the setup the runs used, from their config.json
   assert "| point_reacher | `train.total_env_steps=320` | 2 |" in out
+
+
+def test_report_over_a_directory_without_runs_keeps_the_old_report(tmp_path):
+  # A mistyped --out_dir used to rewrite REPRODUCTION.md with 'not run yet'
+  # everywhere; now it refuses and leaves the file as it was.
+  from hindsight import reproduce
+  path = tmp_path / "REPRODUCTION.md"
+  path.write_text("# Reproduction report\nresults\n")
+  with pytest.raises(reproduce.ReportError, match="no runs in"):
+    reproduce.report(str(tmp_path / "typo"), "cpu", str(path), str(tmp_path / "fig"))
+  assert path.read_text() == "# Reproduction report\nresults\n"

@@ -333,3 +333,21 @@ def test_analysis_reads_the_sweep(tiny_sweep):
   table = analysis.summary_table({r["relabel"]: r for r in goal})
   for label in ("her", "none", "random"):
     assert f"| {label} | 2 |" in table
+
+
+def test_a_changed_grid_is_refused_without_touching_finished_points(tiny_sweep, in_root):
+  # Rerunning the tiny sweep with a changed --set used to mark its finished
+  # points 'failed' (their run directories hold another config); now the
+  # sweep refuses before anything starts and the manifest is unchanged.
+  path = os.path.join(tiny_sweep["sweep_dir"], "manifest.json")
+  before = open(path).read()
+  args = [a if a != "--set=train.batch_size=32" else "--set=train.batch_size=16"
+          for a in TINY_SWEEP_ARGS]
+  assert args != TINY_SWEEP_ARGS
+  with pytest.raises(sweep.SweepError, match="different grid.*train.batch_size"):
+    sets = [a.split("=", 1)[1] for a in args if a.startswith("--set=")]
+    configs = next(a for a in args if a.startswith("--configs=")).split("=", 1)[1].split(",")
+    relabelers = next(a for a in args if a.startswith("--relabelers=")).split("=", 1)[1]
+    sweep.sweep(configs, relabelers.split(","), 2, tiny_sweep["sweep_dir"], sets=sets,
+                echo=lambda *a: None, argv=[])
+  assert open(path).read() == before

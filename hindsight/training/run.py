@@ -130,15 +130,12 @@ def _run_locked(c, run_dir, sharding, echo):
   log_path = os.path.join(run_dir, "log.txt")
   cfg_path = os.path.join(run_dir, "config.json")
   if os.path.exists(cfg_path):
-    # The run's identity is its config, wherever the directory now lives. Keys
-    # added to the schema after the run started take their defaults (a new
-    # key's default keeps the old behaviour), so such a run still resumes.
-    strip = lambda d: {k: v for k, v in _jsonable(d).items() if k != "workdir"}
-    old = _with_defaults(files.read_json(cfg_path), _jsonable(base_config.get_config().to_dict()))
-    if strip(old) != strip(c.to_dict()):
+    diff = config_differences(cfg_path, c.to_dict())
+    if diff:
       raise config_lib.ConfigError(
-          f"{run_dir} holds a run with a different config; choose another "
-          "--config.run_name or --config.workdir")
+          f"{run_dir} holds a run with a different config ({', '.join(diff[:6])}"
+          f"{' …' if len(diff) > 6 else ''} differ); choose another --config.run_name "
+          "or --config.workdir")
   files.write_json(cfg_path, c.to_dict())
 
   trainer = Trainer(c)
@@ -199,7 +196,11 @@ def _run_locked(c, run_dir, sharding, echo):
     rs, train_m = epoch_fn(rs)
     evals = jax.device_get(eval_fn(rs.learner, eval_keys))
     train_m = jax.device_get(train_m)
-    _check_finite(epoch, rs, train_m, run_dir)
+    try:
+      _check_finite(epoch, rs, train_m, run_dir)
+    except NonFiniteError as e:
+      _log(log_path, f"stopped: {e}", echo=False)
+      raise
     rs_host = jax.device_get(rs.iteration), jax.device_get(rs.env_steps)
     wall = time.time() - t_start
     rows.extend(_rows(epoch, rs.replace(iteration=rs_host[0], env_steps=rs_host[1]),
@@ -275,6 +276,36 @@ def _tb_write(tb, epoch_rows):
   for r in epoch_rows:
     tb.add_scalar(f"seed_{r['seed']}/eval_return_mean", float(r["eval_return_mean"]), step)
   tb.flush()
+
+
+def config_differences(cfg_path: str, config: Dict[str, Any]) -> List[str]:
+  """Dotted keys where the run's ``config.json`` and ``config`` differ.
+
+  The run's identity is its config, wherever the directory now lives
+  (``workdir`` is ignored). Keys added to the schema after the run started
+  take their defaults (a new key's default keeps the old behaviour), so such
+  a run still resumes. A config.json that cannot be read is an error naming
+  the file."""
+  try:
+    stored = files.read_json(cfg_path)
+  except ValueError as e:
+    raise config_lib.ConfigError(f"{cfg_path} is not readable JSON ({e}); restore it or "
+                                 "choose another --config.run_name") from None
+  if not isinstance(stored, dict):
+    raise config_lib.ConfigError(f"{cfg_path} does not hold a config")
+  old = _with_defaults(stored, _jsonable(base_config.get_config().to_dict()))
+  return _diff_keys(_jsonable(old), _jsonable(config), skip=("workdir",))
+
+
+def _diff_keys(a, b, prefix="", skip=()) -> List[str]:
+  if isinstance(a, dict) and isinstance(b, dict):
+    out = []
+    for k in sorted(set(a) | set(b)):
+      if not prefix and k in skip:
+        continue
+      out += _diff_keys(a.get(k), b.get(k), f"{prefix}{k}.")
+    return out
+  return [] if a == b else [prefix[:-1]]
 
 
 def _with_defaults(d, defaults):
