@@ -31,7 +31,7 @@ are updated between episodes, not after every env step.
 
 from ml_collections import ConfigDict
 
-from configs import base
+from configs import base, paper_setups
 
 
 def get_config():
@@ -57,23 +57,10 @@ def get_config():
       num_eval_tasks=25,
       time_limit="bootstrap",  # the only choice on Brax (no t/H in the observation)
   ))
-  c.learner.hidden_sizes = (256, 256)  # train_eval: actor_fc_layers, critic_joint_fc_layers (L55-58)
-  c.learner.gamma = 0.99               # train_eval: gamma (L72)
-  c.learner.actor_lr = 3e-4            # train_eval: actor_learning_rate (L68)
-  c.learner.critic_lr = 3e-4           # train_eval: critic_learning_rate (L69)
-  c.learner.alpha_lr = 3e-4            # train_eval: alpha_learning_rate (L70)
-  c.learner.tau = 0.005                # train_eval: target_update_tau (L63)
-  c.relabel.fraction = 1.0             # relabel_prob = 1.0 (relabelling_replay_buffer.py L67)
-  c.relabel.hipi.candidates = "states"  # candidate_task_type = "states" (relabelling_replay_buffer.py L65)
+  paper_setups.hipi(c, c.env.options.horizon)
   c.relabel.name = "her"
   c.relabel.her.strategy = "future"
   c.train.total_env_steps = 200_000
-  c.train.num_envs = 1                  # one environment, stepped once per train step (train_eval L289-296)
-  c.train.updates_per_env_step = 1.0    # train_steps_per_iteration = 1 (L66)
-  c.train.batch_size = 256              # train_eval: batch_size (L67)
-  c.train.buffer_transitions = 1_000_000  # train_eval: replay_buffer_capacity (L61)
-  c.train.warmup_episodes = 100         # initial_collect_steps = 10,000 (L60)
-  c.train.warmup_policy = "uniform"     # RandomTFPolicy (L216-217)
   c.train.iterations_per_epoch = 100
   c.train.checkpoint_every_epochs = 1
   return c

@@ -27,7 +27,7 @@ the 500-path cache. Memory: ~120–160 MB per seed for 1M transitions.
 
 from ml_collections import ConfigDict
 
-from configs import base
+from configs import base, paper_setups
 
 
 def get_config():
@@ -45,10 +45,7 @@ def get_config():
   ))
   c.learner.hidden_sizes = (256, 256)  # launch_gher.py, halfcheetahhard, lines 315-316
   c.learner.gamma = 0.99               # launch_gher.py, halfcheetahhard, line 309
-  c.learner.actor_lr = 3e-3            # policy_lr (launch_gher.py L239)
-  c.learner.critic_lr = 3e-3           # qf_lr (launch_gher.py L240)
-  c.learner.alpha_lr = 3e-3            # = policy_lr (rlkit/torch/sac/sac_gher.py, SACTrainer.__init__)
-  c.learner.tau = 5e-3                 # soft_target_tau (launch_gher.py L180, L237)
+  paper_setups.generalized_hindsight(c)  # lr 3e-3, τ 5e-3, warm-up with the initial policy
   c.relabel.name = "air"
   c.train.total_env_steps = 100_000
   c.train.num_envs = 1                  # one 1000-step path per train loop (launch_gher.py L310)
@@ -56,7 +53,6 @@ def get_config():
   c.train.batch_size = 256              # launch_gher.py, algo_kwargs, line 227
   c.train.buffer_transitions = 1_000_000  # replay_buffer_size (launch_gher.py L314)
   c.train.warmup_episodes = 1           # min_num_steps_before_training = 1000 (L232)
-  c.train.warmup_policy = "learner"     # collected with the initial policy
   c.train.iterations_per_epoch = 10     # evaluate every 10k env steps
   c.train.checkpoint_every_epochs = 1
   return c

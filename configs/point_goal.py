@@ -18,7 +18,7 @@ after every env step.
 
 from ml_collections import ConfigDict
 
-from configs import base
+from configs import base, paper_setups
 
 
 def get_config():
@@ -35,20 +35,7 @@ def get_config():
       eval_seed=0,
       num_eval_tasks=25,
   ))
-  c.learner.hidden_sizes = (256, 256)  # actor_fc_layers, critic_joint_fc_layers (L55-58)
-  c.learner.actor_lr = 3e-4            # actor_learning_rate (L68)
-  c.learner.critic_lr = 3e-4           # critic_learning_rate (L69)
-  c.learner.alpha_lr = 3e-4            # alpha_learning_rate (L70)
-  c.learner.gamma = 0.99               # gamma (L72)
-  c.learner.tau = 0.005                # target_update_tau (L63)
-  c.relabel.fraction = 1.0             # relabel_prob = 1.0 (relabelling_replay_buffer.py L67)
-  c.relabel.hipi.candidates = "states"  # candidate_task_type = "states" (L65)
-  c.train.batch_size = 256             # batch_size (L67)
-  c.train.num_envs = 1                 # one environment (train_eval.py L289-296)
-  c.train.updates_per_env_step = 1.0   # train_steps_per_iteration = 1 per env step (L66)
-  c.train.buffer_transitions = 1_000_000  # replay_buffer_capacity (L61)
-  c.train.warmup_episodes = 500        # initial_collect_steps = 10,000 = 500 × 20 (L60)
-  c.train.warmup_policy = "uniform"    # RandomTFPolicy (L216-217)
+  paper_setups.hipi(c, c.env.options.horizon)  # warm-up: 500 episodes of 20 steps
   c.train.iterations_per_epoch = 100   # evaluate every 2,000 env steps
   c.train.total_env_steps = 48_000
   return c

@@ -15,7 +15,7 @@ the env-step budget. Settings that differ, and why:
   ``train.buffer_transitions=1000`` on this family's relabeling cells.
 """
 
-from configs import base
+from configs import base, paper_setups
 
 
 def get_config():
@@ -24,17 +24,13 @@ def get_config():
   c.env.options.time_limit = "terminal"    # done = t >= horizon, stored as terminal
   #                                          (rlkit/envs/point_reacher_env.py, PointReacherEnv.step)
   c.learner.hidden_sizes = (300, 300, 300)  # qf/policy hidden sizes (L258, L263)
-  c.learner.actor_lr = 3e-3                # policy_lr (L239)
-  c.learner.critic_lr = 3e-3               # qf_lr (L240)
-  c.learner.alpha_lr = 3e-3                # = policy_lr (rlkit/torch/sac/sac_gher.py, SACTrainer.__init__)
+  paper_setups.generalized_hindsight(c)  # lr 3e-3, τ 5e-3, warm-up with the initial policy
   c.learner.gamma = 0.97                   # discount (L320)
-  c.learner.tau = 5e-3                     # soft_target_tau (L180, L237)
   c.train.batch_size = 256                 # batch_size (L227)
   c.train.num_envs = 1                     # one 20-step path per train loop (L321)
   c.train.updates_per_env_step = 5.0       # 100 trains per 20-step loop (L231, --ngradsteps L177)
   c.train.buffer_transitions = 2000        # replay_buffer_size (L324)
   c.train.warmup_episodes = 50             # min_num_steps_before_training = 1000 (L232)
-  c.train.warmup_policy = "learner"        # collected with the initial policy (batch_rl_algorithm.py)
   c.train.iterations_per_epoch = 100       # evaluate every 2,000 env steps
   c.train.total_env_steps = 48_000
   return c

@@ -12,7 +12,7 @@ per epoch, L229), so that curves of different runs are comparable.
 
 from ml_collections import ConfigDict
 
-from configs import base
+from configs import base, paper_setups
 
 
 def get_config():
@@ -27,17 +27,13 @@ def get_config():
       num_eval_tasks=25,
   ))
   c.learner.hidden_sizes = (400, 300)      # (L288-289)
-  c.learner.actor_lr = 3e-3                # policy_lr (L239)
-  c.learner.critic_lr = 3e-3               # qf_lr (L240)
-  c.learner.alpha_lr = 3e-3                # = policy_lr (sac_gher.py, SACTrainer.__init__)
+  paper_setups.generalized_hindsight(c)  # lr 3e-3, τ 5e-3, warm-up with the initial policy
   c.learner.gamma = 0.90                   # discount (L236)
-  c.learner.tau = 5e-3                     # soft_target_tau (L180, L237)
   c.train.batch_size = 128                 # (L287)
   c.train.num_envs = 5                     # 75 expl steps per loop = 5 paths of 15 (L230)
   c.train.updates_per_env_step = 100 / 75  # 100 trains per 75-step loop (L231)
   c.train.buffer_transitions = 100_000     # replay_buffer_size (L245)
   c.train.warmup_episodes = 67             # min_num_steps_before_training = 1000 ≈ 67 × 15 (L232)
-  c.train.warmup_policy = "learner"        # collected with the initial policy
   c.train.iterations_per_epoch = 40        # evaluate every 3,000 env steps
   c.train.total_env_steps = 48_000
   return c

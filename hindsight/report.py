@@ -110,12 +110,18 @@ def no_signal(a, b) -> bool:
   return v.size > 0 and bool(np.all(v == v[0]))
 
 
+_LEFT_OUT = ("missing", "no signal", "not learned")
+
+
 def verdict(kind: str, outcomes: Sequence[str]) -> str:
-  """'reproduced', 'partly', 'not reproduced', 'no signal' or 'not run yet'
-  from the per-family outcomes (missing and no-signal families are left
-  out)."""
-  got = [o for o in outcomes if o not in ("missing", "no signal")]
+  """'reproduced', 'partly', 'not reproduced', 'not testable at this budget',
+  'no signal' or 'not run yet' from the per-family outcomes (missing,
+  no-signal and not-learned families are left out; when every family that
+  ran was left out because nothing was learned, the claim is not testable)."""
+  got = [o for o in outcomes if o not in _LEFT_OUT]
   if not got:
+    if "not learned" in outcomes:
+      return "not testable at this budget"
     return "no signal" if "no signal" in outcomes else "not run yet"
   if kind == "better":
     n = sum(o == "better" for o in got)
@@ -126,12 +132,72 @@ def verdict(kind: str, outcomes: Sequence[str]) -> str:
   raise ValueError(f"unknown claim kind {kind!r}; kinds: better, not_worse")
 
 
-def check_claim(claim, cells, metric: str, n_boot: int, alpha: float) -> Dict[str, Any]:
+def random_reference(run) -> Optional[np.ndarray]:
+  """The uniform-random policy's mean evaluation return per repetition, from
+  the run's ``random_policy.json`` (None for runs that predate it)."""
+  if not run or not run.get("run_dir"):
+    return None
+  path = os.path.join(run["run_dir"], "random_policy.json")
+  if not os.path.exists(path):
+    return None
+  import json
+  try:
+    with open(path) as f:
+      values = json.load(f).get("eval_return_mean")
+  except (OSError, ValueError):
+    return None
+  return np.asarray(values, float) if values else None
+
+
+def learned_guard(best_finals, random_returns, n_boot: int = 2000, alpha: float = 0.05
+                  ) -> Dict[str, Any]:
+  """Whether learning happened at this budget: the best strategy's final
+  returns (per seed) beat the uniform-random policy's (per repetition), the
+  bootstrap interval of the difference of means above 0."""
+  if random_returns is None or np.size(random_returns) == 0:
+    return {"outcome": "no reference", "diff": float("nan"), "lo": float("nan"),
+            "hi": float("nan")}
+  d, lo, hi = diff_ci(best_finals, random_returns, n_boot, alpha)
+  return {"outcome": "learned" if lo > 0 else "not learned", "diff": d, "lo": lo, "hi": hi}
+
+
+def family_guard(study, family: str, cells, metric: str, n_boot: int, alpha: float
+                 ) -> Dict[str, Any]:
+  """``learned_guard`` for ``family``: its best finished strategy (highest
+  final mean) against the random policy recorded by its runs. Families whose
+  runs have no reference ('no reference') are not counted as learned."""
+  runs = {l: cells.get((family, l)) for l in _labels(study, family)}
+  done = {l: r for l, r in runs.items() if _complete(r)}
+  if not done:
+    return {"outcome": "missing", "best": None, "random": float("nan"),
+            "diff": float("nan"), "lo": float("nan"), "hi": float("nan")}
+  finals = {l: _finals(r, metric) for l, r in done.items()}
+  best = max(finals, key=lambda l: float(np.mean(finals[l])))
+  ref = next((x for x in (random_reference(r) for r in runs.values()) if x is not None), None)
+  out = learned_guard(finals[best], ref, n_boot, alpha)
+  out.update(best=best, random=float(np.mean(ref)) if ref is not None else float("nan"),
+             random_values=ref)
+  return out
+
+
+def check_claim(claim, cells, metric: str, n_boot: int, alpha: float,
+                guards: Optional[Mapping[str, Mapping[str, Any]]] = None) -> Dict[str, Any]:
   """Per family: the difference A − B with its interval and outcome; and the
-  claim's verdict. Only finished runs (manifest status 'done') count."""
+  claim's verdict. Only finished runs (manifest status 'done') count. With
+  ``guards`` (``family_guard`` per family), a family where nothing was
+  learned (or that has no random-policy reference) is 'not learned' and left
+  out of the verdict."""
   rows = []
   for fam in claim.families:
     ra, rb = cells.get((fam, claim.a)), cells.get((fam, claim.b))
+    guard = (guards or {}).get(fam)
+    if (guard is not None and guard["outcome"] in ("not learned", "no reference")
+        and _complete(ra) and _complete(rb)):
+      fa, fb = _finals(ra, metric), _finals(rb, metric)
+      d, lo, hi = diff_ci(fa, fb, n_boot, alpha)
+      rows.append({"family": fam, "outcome": "not learned", "diff": d, "lo": lo, "hi": hi,
+                   "a": float(fa.mean()), "b": float(fb.mean())})
+      continue
     if not (_complete(ra) and _complete(rb)):
       rows.append({"family": fam, "outcome": "missing", "diff": float("nan"),
                    "lo": float("nan"), "hi": float("nan"), "a": float("nan"),
@@ -191,6 +257,26 @@ def family_table(study, family: str, cells, metric: str, n_boot: int, alpha: flo
   return "\n".join(lines) + "\n"
 
 
+def guard_line(guard: Mapping[str, Any], alpha: float) -> str:
+  """The family's 'learned at this budget' outcome, as a sentence."""
+  pct = f"{100 * (1 - alpha):g} %"
+  o = guard["outcome"]
+  if o == "missing":
+    return "Learned at this budget: not known yet (no finished cell).\n"
+  if o == "no reference":
+    return ("Learned at this budget: **not checked** — the runs predate the recorded "
+            "uniform-random policy (`random_policy.json`), so the family is left out of "
+            "the verdicts.\n")
+  ref = guard.get("random_values")
+  n = 0 if ref is None else int(np.size(ref))
+  head = (f"Uniform-random policy on the same evaluation tasks: {_f(guard['random'])} "
+          f"(mean of {n} repetitions). Best strategy `{guard['best']}` − random = "
+          f"{_f(guard['diff'])} [{pct} CI {_f(guard['lo'])}, {_f(guard['hi'])}]")
+  if o == "learned":
+    return head + " → **learned at this budget**.\n"
+  return head + " → **not learned at this budget**: the family is left out of the verdicts.\n"
+
+
 def plot_family(study, family: str, cells, metric: str, path: str, n_boot: int,
                 alpha: float) -> Optional[str]:
   """Learning curves of every strategy (seed mean, bootstrap band); writes a
@@ -226,7 +312,9 @@ def plot_family(study, family: str, cells, metric: str, path: str, n_boot: int,
 # ------------------------------------------------------------------ report --
 
 _MARK = {"better": "better", "worse": "**worse**", "tied": "tied", "missing": "not run yet",
-         "no signal": "no signal (every seed of both ended at the same value; left out)"}
+         "no signal": "no signal (every seed of both ended at the same value; left out)",
+         "not learned": "not learned at this budget (no strategy beat the random policy; "
+                        "left out)"}
 
 
 def claims_section(results: Sequence[Mapping[str, Any]], alpha: float) -> str:
@@ -236,7 +324,7 @@ def claims_section(results: Sequence[Mapping[str, Any]], alpha: float) -> str:
     c = res["claim"]
     n = len(res["families"])
     run = sum(r["outcome"] != "missing" for r in res["families"])
-    used = sum(r["outcome"] not in ("missing", "no signal") for r in res["families"])
+    used = sum(r["outcome"] not in _LEFT_OUT for r in res["families"])
     scope = (f" (on {used} of {n} families" + (" so far" if run < n else "") + ")"
              if 0 < used < n else "")
     out.append(f"- **{res['verdict']}**{scope} — {c.text} (`{c.a}` vs `{c.b}`)")
@@ -360,7 +448,9 @@ def study_section(study, sweep_dir: str, fig_dir: str, rel_to: str, command: str
   results (``check_claim``), for ``summary_section``."""
   cells = load_cells(study, sweep_dir)
   metric, n_boot, alpha = study.metric, int(study.n_boot), float(study.alpha)
-  results = [check_claim(c, cells, metric, n_boot, alpha) for c in study.claims]
+  guards = {fam: family_guard(study, fam, cells, metric, n_boot, alpha)
+            for fam in study.families}
+  results = [check_claim(c, cells, metric, n_boot, alpha, guards) for c in study.claims]
   done = sum(_complete(r) for r in cells.values())
   hours = _wall_hours(cells)
   from hindsight.io import provenance
@@ -383,17 +473,19 @@ def study_section(study, sweep_dir: str, fig_dir: str, rel_to: str, command: str
     if png:
       out.append(f"![{fam}]({os.path.relpath(png, rel_to)})\n")
     out.append(family_table(study, fam, cells, metric, n_boot, alpha))
+    out.append(guard_line(guards[fam], alpha))
   return "\n".join(out), results
 
 
-_ORDER = ("better", "tied", "worse", "no signal", "missing")
+_ORDER = ("better", "tied", "worse", "not learned", "no signal", "missing")
 
 
 def summary_section(by_study: Sequence[Tuple[Any, Sequence[Mapping[str, Any]]]]) -> str:
   """One table of every claim's verdict, with how many families came out
   better / tied / worse / without signal / not run (``by_study``: pairs of a
   study and its ``check_claim`` results)."""
-  lines = ["| paper | claim | verdict | families: better · tied · worse · no signal · not run |",
+  lines = ["| paper | claim | verdict | families: better · tied · worse · not learned · "
+           "no signal · not run |",
            "|---|---|---|---|"]
   for study, results in by_study:
     paper = study.title.split(":")[0].split(" (")[0]
@@ -427,8 +519,12 @@ interval over seeds): *better* when the interval is above 0, *worse* below,
 *partly* when some do, *not reproduced* when none does (see
 `hindsight/report.py`). A family where every seed of both strategies ended at
 the same value (no learning signal at this budget) is shown as *no signal*
-and left out of the verdict. Cells still training show "(running)" and are
-not used for verdicts.
+and left out of the verdict. A family counts toward a claim only if
+something was learned there: its best strategy's final return beats a
+uniform-random policy's on the same evaluation tasks, the bootstrap interval
+of the difference above 0; otherwise it is *not learned at this budget* and
+left out, and a claim none of whose families passes is *not testable at this
+budget*. Cells still training show "(running)" and are not used for verdicts.
 """
 
 

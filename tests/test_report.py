@@ -3,6 +3,8 @@ definitions, and the generator on the tiny sweep the tests themselves run."""
 
 from pathlib import Path
 
+import os
+
 import numpy as np
 import pytest
 from ml_collections import ConfigDict
@@ -59,6 +61,52 @@ def test_verdict_rules():
   assert v("not_worse", ["no signal", "tied"]) == "reproduced"
   assert v("better", ["no signal", "better", "tied"]) == "partly"
   assert v("better", ["no signal", "missing"]) == "no signal"
+
+
+def test_not_learned_families_are_left_out_and_make_a_claim_untestable():
+  v = report.verdict
+  assert v("better", ["not learned", "better"]) == "reproduced"
+  assert v("better", ["not learned", "tied"]) == "not reproduced"
+  assert v("better", ["not learned", "not learned"]) == "not testable at this budget"
+  assert v("not_worse", ["not learned", "missing"]) == "not testable at this budget"
+
+
+def test_learned_guard_by_hand():
+  # Best strategy's seeds end at 3 and 5 (mean 4); the random policy's
+  # repetitions at 1 and 1 (mean 1): every bootstrap resample of the
+  # difference is 2, 3 or 4, so the interval is above 0 → learned.
+  g = report.learned_guard([3.0, 5.0], np.asarray([1.0, 1.0]), 500, 0.05)
+  assert g["outcome"] == "learned" and g["diff"] == pytest.approx(3.0)
+  assert 2.0 <= g["lo"] and g["hi"] <= 4.0
+  # halfcheetah at the old cpu budget: strategies at ~98-158, random 161.5
+  g = report.learned_guard([98.0, 120.0, 158.0], np.asarray([161.5, 161.5]), 500, 0.05)
+  assert g["outcome"] == "not learned" and g["diff"] < 0
+  # runs without a recorded reference are not counted as learned
+  assert report.learned_guard([1.0], None)["outcome"] == "no reference"
+
+
+def test_claim_on_a_family_where_nothing_was_learned(tmp_path):
+  import json
+  claim = ConfigDict(dict(id="c", text="A beats B", kind="better", a="a", b="b",
+                          families=["flat", "real"]))
+  study = ConfigDict(dict(cells=[ConfigDict(dict(family=f, label=l)) for f in ("flat", "real")
+                                 for l in ("a", "b")]))
+  cells = {}
+  for fam, a, b, rand in (("flat", [1.0, 1.2], [0.9, 1.0], 5.0),
+                          ("real", [6.0, 6.5], [2.0, 2.5], 1.0)):
+    d = tmp_path / fam
+    d.mkdir()
+    (d / "random_policy.json").write_text(json.dumps({"eval_return_mean": [rand, rand]}))
+    cells[(fam, "a")] = dict(_run(a), run_dir=str(d))
+    cells[(fam, "b")] = dict(_run(b), run_dir=str(d))
+  guards = {f: report.family_guard(study, f, cells, "eval_return_mean", 300, 0.05)
+            for f in ("flat", "real")}
+  assert guards["flat"]["outcome"] == "not learned" and guards["flat"]["best"] == "a"
+  assert guards["real"]["outcome"] == "learned"
+  res = report.check_claim(claim, cells, "eval_return_mean", 300, 0.05, guards)
+  assert [r["outcome"] for r in res["families"]] == ["not learned", "better"]
+  assert res["verdict"] == "reproduced"
+  assert "not learned at this budget" in report.guard_line(guards["flat"], 0.05)
 
 
 def test_no_signal_only_when_every_seed_of_both_is_one_value():
@@ -208,7 +256,7 @@ def test_report_from_tiny_sweep(tiny_sweep, tmp_path):
   # the summary has a row per claim, with the verdict and counts of its families
   assert out.index("## Summary of verdicts") < out.index("## Tiny study")
   row = next(l for l in out.splitlines() if l.startswith("| Tiny study | air vs none"))
-  assert row.endswith("| **not run yet** | 0 · 0 · 0 · 0 · 2 |")
+  assert row.endswith("| **not run yet** | 0 · 0 · 0 · 0 · 0 · 2 |")
   assert "6 of 8 cells finished" in out
   from hindsight.io import provenance
   commit = provenance.current()["commit"]
@@ -231,7 +279,11 @@ def test_report_from_tiny_sweep(tiny_sweep, tmp_path):
   res = report.check_claim(study.claims[0], cells, study.metric, 200, 0.05)
   goal = next(r for r in res["families"] if r["family"] == "point_goal")
   assert f"difference {goal['diff']:.3f} [95 % CI {goal['lo']:.3f}, {goal['hi']:.3f}]" in out
-  assert res["verdict"] in ("reproduced", "partly", "not reproduced")
+  assert res["verdict"] in ("reproduced", "partly", "not reproduced",
+                            "not testable at this budget")
+  # every run recorded the random policy's evaluation; the report shows it
+  assert "Uniform-random policy on the same evaluation tasks" in out
+  assert os.path.exists(os.path.join(run["run_dir"], "random_policy.json"))
   assert "final success" in out  # point_goal is a goal family
   # the setup the runs used, from their config.json
   assert "| point_reacher | `train.total_env_steps=320` | 2 |" in out

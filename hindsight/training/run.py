@@ -81,6 +81,28 @@ def _check_finite(epoch, rs, train_m, run_dir):
         f"{', '.join(bad[:6])}{' …' if len(bad) > 6 else ''}; stopping, {kept}")
 
 
+RANDOM_POLICY = "random_policy.json"
+
+
+def random_reference(trainer, run_dir: str, c) -> None:
+  """Writes ``<run>/random_policy.json`` once: the evaluation protocol (the
+  family's fixed evaluation tasks, one episode each) run with a
+  uniform-random policy, ``num_seeds`` times with keys of their own — the
+  reference the report's 'learned at this budget' guard compares with."""
+  path = os.path.join(run_dir, RANDOM_POLICY)
+  if os.path.exists(path):
+    return
+  keys = jax.random.split(jax.random.PRNGKey(20_000 + int(c.seed)), int(c.num_seeds))
+  out = jax.device_get(jax.jit(jax.vmap(trainer.evaluate_random))(keys))
+  returns = np.asarray(out["return"])               # [S, E]
+  record = {"policy": "uniform-random actions", "num_eval_tasks": int(returns.shape[1]),
+            "eval_return_mean": [float(v) for v in returns.mean(axis=1)],
+            "eval_return_per_task": returns.mean(axis=0).round(6).tolist()}
+  if "success" in out:
+    record["eval_success_mean"] = [float(v) for v in np.asarray(out["success"]).mean(axis=1)]
+  files.write_json(path, record)
+
+
 def finished(rows, n_epochs: int, seeds) -> bool:
   """Whether ``rows`` (metrics.csv) hold every epoch 1..n_epochs of every seed."""
   have = {(int(r["seed"]), int(r["epoch"])) for r in rows}
@@ -186,6 +208,7 @@ def _run_locked(c, run_dir, sharding, echo):
          echo)
   t_start = time.time() - wall_offset
 
+  random_reference(trainer, run_dir, c)
   eval_key = jax.random.PRNGKey(10_000 + int(c.seed))
   eval_keys = _place(jax.random.split(eval_key, int(c.num_seeds)), sharding)
   tb = _tensorboard(c, run_dir, rows)

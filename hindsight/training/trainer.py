@@ -226,19 +226,20 @@ class Trainer:
   def evaluate(self, learner_state, key) -> Dict[str, jax.Array]:
     """One deterministic episode per evaluation task: undiscounted returns
     f32[E] (and final-step success for goal families)."""
-    eps, rewards = self.rollout(self._learner_policy(learner_state, True), key,
-                                tasks=self.eval_tasks)
+    return self._evaluate_policy(self._learner_policy(learner_state, True), key)
+
+  def evaluate_random(self, key) -> Dict[str, jax.Array]:
+    """The same evaluation with a uniform-random policy (a reference point)."""
+    return self._evaluate_policy(self._random_policy, key)
+
+  def _evaluate_policy(self, policy, key) -> Dict[str, jax.Array]:
+    eps, rewards = self.rollout(policy, key, tasks=self.eval_tasks)
     out = {"return": jnp.sum(rewards, axis=1)}
     if self.family.is_goal_family:
       last = jnp.maximum(jnp.sum(eps.mask, axis=1).astype(jnp.int32) - 1, 0)
       final_feat = eps.features[jnp.arange(last.shape[0]), last]
       out["success"] = self.family.success(final_feat, eps.task).astype(jnp.float32)
     return out
-
-  def evaluate_random(self, key) -> Dict[str, jax.Array]:
-    """The same evaluation with a uniform-random policy (a reference point)."""
-    eps, rewards = self.rollout(self._random_policy, key, tasks=self.eval_tasks)
-    return {"return": jnp.sum(rewards, axis=1)}
 
   # -------------------------------------------------------- seeds (vmap) --
   def seed_keys(self):
