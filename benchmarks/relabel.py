@@ -15,7 +15,7 @@ the same run.
 AIR and advantage relabel at insertion: one call per collected batch of
 episodes, amortised over the gradient steps of an iteration. The
 "amortised" columns assume the default config: ``train.num_envs = 8`` new
-episodes relabeled per ``train.updates_per_iteration = 160`` updates. HIPI and
+episodes relabeled per 160 updates (one per env step at 8 envs × H = 20). HIPI and
 HER relabel every sampled batch (one call per update).
 
 The table is printed (markdown) and written to ``--out`` with machine info.
@@ -50,7 +50,7 @@ OBS_SIZE = 5
 ACTION_SIZE = 2
 GAMMA = 0.99
 NUM_ENVS = 8                 # config.train.num_envs: new episodes per iteration
-UPDATES_PER_ITERATION = 160  # config.train.updates_per_iteration
+UPDATES_PER_ITERATION = 160  # train.updates_per_env_step = 1 at 8 envs × H = 20
 SAC_BATCH = 256
 
 
@@ -450,7 +450,7 @@ def main(argv=None):
       "(the SAC ms column) so both see the same load.",
       f"- amortised: AIR / advantage run once per collected batch at insertion; assuming "
       f"{NUM_ENVS} new episodes per {UPDATES_PER_ITERATION} updates (train.num_envs, "
-      f"train.updates_per_iteration), amortised = per-call × ({NUM_ENVS} / episodes "
+      f"one update per env step), amortised = per-call × ({NUM_ENVS} / episodes "
       f"per call) / {UPDATES_PER_ITERATION}. AIR's call relabels exactly the "
       f"{NUM_ENVS} new episodes (the cache's returns are recomputed every call); the "
       "advantage call relabels B episodes, so its cost is scaled to 8 episodes "

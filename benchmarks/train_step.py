@@ -55,8 +55,8 @@ def make_config(relabeler, num_seeds, iterations, quick):
   c.train.shard_seeds = False
   if quick:
     c.learner.hidden_sizes = (32, 32)
-    c.train.update(dict(batch_size=32, updates_per_iteration=8, warmup_episodes=8,
-                        buffer_episodes=64))
+    c.train.update(dict(batch_size=32, num_envs=8, updates_per_env_step=0.05,
+                        warmup_episodes=8, buffer_transitions=0, buffer_episodes=64))
     c.relabel.air.update(dict(num_candidates=8, cache_size=16))
     c.relabel.advantage.num_candidates = 8
   return config_lib.validate(c)
@@ -74,7 +74,7 @@ class EpochTimer:
     jax.block_until_ready(self.state)
     self.compile_s = time.perf_counter() - t
     self.env_steps = self.trainer.steps_per_epoch
-    self.updates = int(c.train.updates_per_iteration) * int(c.train.iterations_per_epoch)
+    self.updates = self.trainer.updates_per_iteration * int(c.train.iterations_per_epoch)
 
   def __call__(self):
     self.state, _ = self.epoch(self.state)
@@ -211,7 +211,7 @@ def main(argv=None):
       "## Training throughput per relabeler", "",
       f"`configs/point_reacher.py` as it is (SAC {hs}, batch {c0.train.batch_size}, "
       f"{c0.train.num_envs} envs × H = {config_lib.make_family(c0).horizon}, "
-      f"{c0.train.updates_per_iteration} "
+      f"{config_lib.updates_per_iteration(c0, config_lib.make_family(c0).horizon)} "
       f"updates per iteration), one seed; an epoch is {args.iterations} iterations of "
       "collect → add → relabel-and-update, timed "
       f"{args.reps}× per relabeler, round-robin.", "", *rows1, "",
