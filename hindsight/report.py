@@ -110,7 +110,7 @@ def no_signal(a, b) -> bool:
   return v.size > 0 and bool(np.all(v == v[0]))
 
 
-_LEFT_OUT = ("missing", "no signal", "not learned")
+_LEFT_OUT = ("missing", "no signal", "not learned", "unchecked")
 
 
 def verdict(kind: str, outcomes: Sequence[str]) -> str:
@@ -122,6 +122,8 @@ def verdict(kind: str, outcomes: Sequence[str]) -> str:
   if not got:
     if "not learned" in outcomes:
       return "not testable at this budget"
+    if "unchecked" in outcomes:
+      return "not checked (runs without a random-policy reference)"
     return "no signal" if "no signal" in outcomes else "not run yet"
   if kind == "better":
     n = sum(o == "better" for o in got)
@@ -195,7 +197,8 @@ def check_claim(claim, cells, metric: str, n_boot: int, alpha: float,
         and _complete(ra) and _complete(rb)):
       fa, fb = _finals(ra, metric), _finals(rb, metric)
       d, lo, hi = diff_ci(fa, fb, n_boot, alpha)
-      rows.append({"family": fam, "outcome": "not learned", "diff": d, "lo": lo, "hi": hi,
+      left_out = "not learned" if guard["outcome"] == "not learned" else "unchecked"
+      rows.append({"family": fam, "outcome": left_out, "diff": d, "lo": lo, "hi": hi,
                    "a": float(fa.mean()), "b": float(fb.mean())})
       continue
     if not (_complete(ra) and _complete(rb)):
@@ -314,7 +317,8 @@ def plot_family(study, family: str, cells, metric: str, path: str, n_boot: int,
 _MARK = {"better": "better", "worse": "**worse**", "tied": "tied", "missing": "not run yet",
          "no signal": "no signal (every seed of both ended at the same value; left out)",
          "not learned": "not learned at this budget (no strategy beat the random policy; "
-                        "left out)"}
+                        "left out)",
+         "unchecked": "not checked (the runs predate the random-policy reference; left out)"}
 
 
 def claims_section(results: Sequence[Mapping[str, Any]], alpha: float) -> str:
@@ -347,6 +351,9 @@ def setting_value(config: Mapping[str, Any], key: str) -> Any:
   if key == "warmup_steps":
     n = train.get("warmup_episodes")
     return None if n is None or horizon is None else int(n) * int(horizon)
+  if key == "train.updates_per_env_step" and "updates_per_env_step" not in train:
+    upd, n = train.get("updates_per_iteration"), train.get("num_envs")
+    return None if None in (upd, n, horizon) else float(upd) / (int(n) * int(horizon))
   if key == "buffer_size":
     if train.get("buffer_transitions"):
       return int(train["buffer_transitions"])
@@ -477,7 +484,7 @@ def study_section(study, sweep_dir: str, fig_dir: str, rel_to: str, command: str
   return "\n".join(out), results
 
 
-_ORDER = ("better", "tied", "worse", "not learned", "no signal", "missing")
+_ORDER = ("better", "tied", "worse", "not learned", "unchecked", "no signal", "missing")
 
 
 def summary_section(by_study: Sequence[Tuple[Any, Sequence[Mapping[str, Any]]]]) -> str:
@@ -485,7 +492,7 @@ def summary_section(by_study: Sequence[Tuple[Any, Sequence[Mapping[str, Any]]]])
   better / tied / worse / without signal / not run (``by_study``: pairs of a
   study and its ``check_claim`` results)."""
   lines = ["| paper | claim | verdict | families: better · tied · worse · not learned · "
-           "no signal · not run |",
+           "not checked · no signal · not run |",
            "|---|---|---|---|"]
   for study, results in by_study:
     paper = study.title.split(":")[0].split(" (")[0]

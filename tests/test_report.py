@@ -83,6 +83,11 @@ def test_learned_guard_by_hand():
   assert g["outcome"] == "not learned" and g["diff"] < 0
   # runs without a recorded reference are not counted as learned
   assert report.learned_guard([1.0], None)["outcome"] == "no reference"
+  assert report.verdict("better", ["unchecked", "missing"]).startswith("not checked")
+  # runs written before updates_per_env_step existed: derived from per iteration
+  old = {"env": {"options": {"horizon": 15}},
+         "train": {"num_envs": 8, "updates_per_iteration": 60}}
+  assert report.setting_value(old, "train.updates_per_env_step") == 0.5
 
 
 def test_claim_on_a_family_where_nothing_was_learned(tmp_path):
@@ -256,7 +261,7 @@ def test_report_from_tiny_sweep(tiny_sweep, tmp_path):
   # the summary has a row per claim, with the verdict and counts of its families
   assert out.index("## Summary of verdicts") < out.index("## Tiny study")
   row = next(l for l in out.splitlines() if l.startswith("| Tiny study | air vs none"))
-  assert row.endswith("| **not run yet** | 0 · 0 · 0 · 0 · 0 · 2 |")
+  assert row.endswith("| **not run yet** | 0 · 0 · 0 · 0 · 0 · 0 · 2 |")
   assert "6 of 8 cells finished" in out
   from hindsight.io import provenance
   commit = provenance.current()["commit"]
