@@ -1,8 +1,9 @@
 """The jitted training loop (ARCHITECTURE 3.6).
 
 One *iteration* = collect ``num_envs`` episodes with vmapped environments →
-add them to the buffer → a ``lax.scan`` of ``updates_per_iteration`` gradient
-steps (sample → relabel → recompute reward → update). An *epoch* is a
+add them to the buffer → a ``lax.scan`` of round(``train.updates_per_env_step``
+· num_envs · H) gradient steps (sample → relabel → recompute reward and done →
+update). An *epoch* is a
 ``lax.scan`` over iterations. Everything here is a pure function of a
 ``RunState`` pytree, so ``jax.vmap`` over a leading seed axis trains several
 seeds in one process; the host loop (``hindsight.training.run``) only
