@@ -4,7 +4,8 @@ the versions of the libraries that compute them.
 ``record(run_dir, event)`` appends one entry to ``<run>/provenance.json``
 (atomically): the event ('start' or 'resume'), the time, the git commit of the
 checkout this package was imported from (``None`` outside a git checkout),
-whether its tracked files had local changes, and the versions of jax, jaxlib,
+whether its tracked files had local changes (outside ``results/`` and the
+markdown reports, which runs themselves write), and the versions of jax, jaxlib,
 flax, optax and brax. Resuming on another commit is allowed and shows up as a
 second entry with a different commit; ``commits(run_dir)`` lists them.
 """
@@ -36,7 +37,9 @@ def _git(*args: str) -> Optional[str]:
 def current() -> Dict[str, Any]:
   """The commit, local changes and library versions of this process."""
   commit = _git("rev-parse", "HEAD")
-  status = _git("status", "--porcelain", "--untracked-files=no") if commit else None
+  # Local changes to the code: results and reports written by runs do not count.
+  status = (_git("status", "--porcelain", "--untracked-files=no", "--", ".",
+                 ":(exclude)results", ":(exclude)*.md") if commit else None)
   versions = {}
   for p in _PACKAGES:
     try:
