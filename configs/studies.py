@@ -240,7 +240,7 @@ def _generalized_hindsight() -> ConfigDict:
 # 256×256 networks) a relabel-and-update step took 469 ms against 6.7 ms for
 # the SAC update alone (70×). The cpu scale scores the batch in blocks of 16
 # transitions, each against its own block's 16 candidates (B × 16
-# evaluations): 19 ms per step (block 32: 26 ms), so relabeling costs ~2 SAC
+# evaluations): 17 ms per step (block 32: 26 ms), so relabeling costs ~2 SAC
 # updates and the candidates stay the batch's own achieved states or tasks.
 HIPI_OPTIONS = {
     "cpu": {"relabel.hipi.block_size": 16},

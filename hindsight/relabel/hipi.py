@@ -146,5 +146,6 @@ class HIPI(Relabeler):
     # [B, ...] → [B/S, S, ...]: each block is scored against its own rows.
     blocks = jax.tree.map(lambda x: x.reshape(b // s, s, *x.shape[1:]), batch)
     keys = jax.random.split(key, b // s)
-    tasks, info = jax.lax.map(lambda a: self._relabel_block(a[0], a[1], ctx), (keys, blocks))
+    # vmap, not a sequential map: the B·S critic evaluations run as one batch.
+    tasks, info = jax.vmap(lambda k, blk: self._relabel_block(k, blk, ctx))(keys, blocks)
     return tasks.reshape(b, -1), jax.tree.map(jnp.mean, info)
