@@ -11,6 +11,8 @@ into arrays and into the statistics used to compare relabelers:
 - ``iqm``, ``iqm_ci``: interquartile mean as rliable defines it
   (``scipy.stats.trim_mean(x, 0.25)`` on the flattened scores) and its
   stratified-bootstrap interval;
+- ``probability_of_improvement`` (+ ``_ci``): rliable's P(X > Y) over tasks,
+  with its stratified-bootstrap interval; ``normalized_scores``;
 - ``area_under_curve``, ``steps_to_threshold``;
 - ``summarize`` / ``summary_table``: one row per label, as dicts / markdown.
 
@@ -268,6 +270,68 @@ def iqm_ci(scores, n: int = 2000, alpha: float = 0.05, seed: int = 0,
   stats = flat @ w / np.sum(w)
   lo, hi = np.quantile(stats, [alpha / 2, 1 - alpha / 2])
   return float(lo), float(hi)
+
+
+def probability_of_improvement(x, y) -> float:
+  """rliable's P(X > Y): for each task column m, the Mann–Whitney probability
+  that a run of X beats a run of Y, P(x > y) + ½ P(x = y) over all pairs,
+  averaged over the tasks (Agarwal et al. 2021, ``metrics.probability_of_
+  improvement``). ``x`` f[N_x, M], ``y`` f[N_y, M] (runs × tasks)."""
+  x, y = _runs_by_tasks(x), _runs_by_tasks(y)
+  if x.shape[1] != y.shape[1]:
+    raise ValueError(f"x and y need the same tasks, got {x.shape[1]} and {y.shape[1]}")
+  if x.size == 0 or y.size == 0:
+    return float("nan")
+  return float(np.mean(_pairwise_wins(x[None], y[None])))
+
+
+def _runs_by_tasks(a) -> np.ndarray:
+  a = np.asarray(a, float)
+  a = a[:, None] if a.ndim == 1 else a
+  if a.ndim != 2:
+    raise ValueError(f"scores must be [runs] or [runs, tasks], got shape {a.shape}")
+  return a
+
+
+def _pairwise_wins(x, y) -> np.ndarray:
+  """f[R, M]: P(x > y) + ½ P(x = y) per resample R and task M, from
+  ``x`` f[R, N_x, M] and ``y`` f[R, N_y, M]."""
+  gt = (x[:, :, None, :] > y[:, None, :, :]).mean(axis=(1, 2))
+  eq = (x[:, :, None, :] == y[:, None, :, :]).mean(axis=(1, 2))
+  return gt + 0.5 * eq
+
+
+def probability_of_improvement_ci(x, y, n: int = 2000, alpha: float = 0.05, seed: int = 0
+                                  ) -> Tuple[float, float]:
+  """Stratified-bootstrap ``1 − alpha`` interval of ``probability_of_improvement``,
+  as rliable's ``get_interval_estimates`` on the pair (x, y): each resample
+  draws, for every task column independently, run indices with replacement,
+  the same indices for X and Y (which therefore need the same number of runs,
+  e.g. seeds); percentile interval."""
+  x, y = _runs_by_tasks(x), _runs_by_tasks(y)
+  if x.shape != y.shape:
+    raise ValueError(f"x and y need the same runs × tasks, got {x.shape} and {y.shape}")
+  s, t = x.shape
+  if s == 0 or t == 0:
+    return float("nan"), float("nan")
+  rng = np.random.default_rng(seed)
+  stats = []
+  for start in range(0, int(n), 256):            # bounded memory: R × S × S × T
+    r = min(256, int(n) - start)
+    idx = rng.integers(0, s, size=(r, s, t))
+    xb = np.take_along_axis(np.broadcast_to(x, (r, s, t)), idx, axis=1)
+    yb = np.take_along_axis(np.broadcast_to(y, (r, s, t)), idx, axis=1)
+    stats.append(_pairwise_wins(xb, yb).mean(axis=1))
+  lo, hi = np.quantile(np.concatenate(stats), [alpha / 2, 1 - alpha / 2])
+  return float(lo), float(hi)
+
+
+def normalized_scores(scores, low: float, high: float) -> np.ndarray:
+  """(scores − low) / (high − low): 0 at ``low`` (a random policy's return),
+  1 at ``high`` (the best return observed on the family); NaN if high = low."""
+  scores = np.asarray(scores, float)
+  span = float(high) - float(low)
+  return (scores - float(low)) / span if span != 0 else np.full_like(scores, np.nan)
 
 
 def area_under_curve(env_steps, values, normalize: bool = True):

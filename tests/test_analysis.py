@@ -311,3 +311,48 @@ def test_load_sweep_through_the_manifest(tmp_path):
   assert runs[1]["point"]["relabeler"] == "random"
   with pytest.raises(FileNotFoundError):
     A.load_sweep(tmp_path / "nope")
+
+
+# ------------------------------------------------------ P(X > Y), rliable's --
+
+def test_probability_of_improvement_by_hand():
+  # task 0: x = [3, 1], y = [2, 2]: pairs (3>2, 3>2, 1<2, 1<2) → 2/4 = 0.5
+  # task 1: x = [5, 5], y = [5, 4]: (5=5 → ½, 5>4, 5=5 → ½, 5>4) → 3/4
+  x = np.array([[3.0, 5.0], [1.0, 5.0]])
+  y = np.array([[2.0, 5.0], [2.0, 4.0]])
+  assert A.probability_of_improvement(x, y) == pytest.approx((0.5 + 0.75) / 2)
+  assert A.probability_of_improvement(y, x) == pytest.approx(1 - (0.5 + 0.75) / 2)
+  assert A.probability_of_improvement(x, x) == 0.5
+  lo, hi = A.probability_of_improvement_ci(x, y, n=500)
+  assert 0.0 <= lo <= 0.625 <= hi <= 1.0
+  # clear separation on every task: P = 1 and every resample agrees
+  assert A.probability_of_improvement_ci(x + 10, y, n=200) == (1.0, 1.0)
+  with pytest.raises(ValueError, match="same tasks"):
+    A.probability_of_improvement(x, y[:, :1])
+
+
+def test_normalized_scores_by_hand():
+  np.testing.assert_allclose(A.normalized_scores([1.0, 3.0, 5.0], 1.0, 5.0),
+                             [0.0, 0.5, 1.0])
+  assert np.isnan(A.normalized_scores([1.0], 2.0, 2.0)).all()
+
+
+def test_probability_of_improvement_matches_rliable():
+  rliable = pytest.importorskip("rliable", reason="rliable is in the dev extra")
+  from rliable import library as rly
+  from rliable import metrics
+  rng = np.random.default_rng(0)
+  x = rng.normal(0.3, 1.0, (5, 4))
+  y = rng.normal(0.0, 1.0, (5, 4))
+  y[:, 3] = x[:, 3]                         # a tied task (rliable's 0.5 branch)
+  x[0, 0] = y[1, 0]                         # a tie inside a task
+  ours = A.probability_of_improvement(x, y)
+  assert ours == pytest.approx(float(metrics.probability_of_improvement(x, y)), abs=1e-12)
+  point, interval = rly.get_interval_estimates(
+      {"x,y": [x, y]}, lambda a, b: np.array([metrics.probability_of_improvement(a, b)]),
+      reps=4000, random_state=np.random.RandomState(1))
+  lo, hi = A.probability_of_improvement_ci(x, y, n=4000, seed=1)
+  assert float(point["x,y"][0]) == pytest.approx(ours)
+  # different random streams: the percentile intervals agree to Monte-Carlo error
+  np.testing.assert_allclose([lo, hi], np.asarray(interval["x,y"])[:, 0], atol=0.03)
+  del rliable
