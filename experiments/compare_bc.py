@@ -2,14 +2,13 @@
 
   python experiments/compare_bc.py --workdir=runs/compare_bc --num_seeds=5
 
-Trains every (family, method) cell with all seeds vmapped in one process
-(resuming finished or interrupted runs), then writes
+Trains every (family, method) cell as one sweep in --workdir (all seeds of a
+cell vmapped in one process; finished runs are kept, interrupted ones
+resume), then writes
 results/bc_comparison.md and results/bc_comparison.json: final mean evaluation
 return (and success for goal families) ± a 95 % bootstrap CI over seeds.
 """
 
-import importlib
-import json
 import os
 
 import numpy as np
@@ -22,62 +21,57 @@ _STEPS = flags.DEFINE_integer("total_env_steps", 48_000, "Env-step budget of eve
 _FAMILIES = flags.DEFINE_list("families", ["point_goal", "point_reacher"], "Families.")
 _HIDDEN = flags.DEFINE_list("hidden_sizes", ["256", "256"],
                             "Hidden layers of every network (all methods alike).")
+_PARALLEL = flags.DEFINE_integer("max_parallel", 1, "Cells trained at the same time.")
 _HIPI_K = flags.DEFINE_integer(
     "hipi_rl_candidates", 32,
     "HIPI-RL candidates drawn from the prior (the B×B batch posterior costs "
     "B² Q-evaluations per update; see benchmarks/relabel.py).")
 
+# label: (config file of the family, relabeler, extra overrides)
 METHODS = {
-    # label: (config module suffix, overrides)
-    "HIPI-BC": ("_bc", {"relabel.name": "hipi"}),
-    "BC (no relabeling)": ("_bc", {"relabel.name": "none"}),
-    "HIPI-RL (SAC + hipi)": ("", {"relabel.name": "hipi"}),
+    "HIPI-BC": ("configs/{family}_bc.py", "hipi", []),
+    "BC (no relabeling)": ("configs/{family}_bc.py", "none", []),
+    "HIPI-RL (SAC + hipi)": ("configs/{family}.py", "hipi",
+                             ["relabel.hipi.candidates=prior",
+                              "relabel.hipi.num_candidates={k}"]),
 }
 
 
-def _set(c, dotted, value):
-  *path, last = dotted.split(".")
-  node = c
-  for p in path:
-    node = node[p]
-  node[last] = value
-
-
-def cell_config(family, method):
-  suffix, overrides = METHODS[method]
-  c = importlib.import_module(f"configs.{family}{suffix}").get_config()
-  for k, v in overrides.items():
-    _set(c, k, v)
-  if method.startswith("HIPI-RL"):
-    c.relabel.hipi.candidates = "prior"
-    c.relabel.hipi.num_candidates = _HIPI_K.value
-  c.train.total_env_steps = _STEPS.value
-  c.learner.hidden_sizes = tuple(int(h) for h in _HIDDEN.value)
-  c.train.checkpoint_every_epochs = 1
-  c.num_seeds = _SEEDS.value
-  c.workdir = _WORKDIR.value
-  slug = method.split(" ")[0].lower()
-  c.run_name = f"{family}-{slug}"
-  return c
-
-
 def main(argv):
-  del argv
+  """The cells are one sweep (resumable; finished runs are not rerun), then
+  the report is written from their final evaluations."""
   from hindsight import analysis
-  from hindsight.training import run
-  results = {}
+  from hindsight import sweep as sweep_lib
+  common = [f"train.total_env_steps={_STEPS.value}",
+            f"learner.hidden_sizes=({','.join(_HIDDEN.value)})",
+            "train.checkpoint_every_epochs=1"]
+  points, described, cells = [], [], []
   for family in _FAMILIES.value:
-    for method in METHODS:
-      rows = run(cell_config(family, method))["final_rows"]
-      ret = np.array([r["eval_return_mean"] for r in rows])
-      cell = {"seeds": len(rows), "return_mean": float(ret.mean()),
-              "return_ci": [float(x) for x in analysis.bootstrap_ci(ret)],
-              "env_steps": int(rows[0]["env_steps"])}
-      if "eval_success_mean" in rows[0]:
-        succ = np.array([r["eval_success_mean"] for r in rows])
-        cell.update(success_mean=float(succ.mean()),
-                    success_ci=[float(x) for x in analysis.bootstrap_ci(succ)])
-      results.setdefault(family, {})[method] = cell
+    for method, (config, relabeler, extra) in METHODS.items():
+      sets = common + [e.format(k=_HIPI_K.value) for e in extra]
+      pts, desc = sweep_lib.grid_points([config.format(family=family)], [relabeler],
+                                        _SEEDS.value, _WORKDIR.value, sets)
+      points += pts
+      described.append(desc)
+      cells.append((family, method, pts[0].run_name))
+  sweep_lib.run_sweep(points, _WORKDIR.value, {"groups": described}, _PARALLEL.value,
+                      argv=argv)
+  results = {}
+  for family, method, name in cells:
+    rows = analysis.load_run(os.path.join(_WORKDIR.value, name))["rows"]
+    last = max((int(r["epoch"]) for r in rows), default=None)
+    rows = [r for r in rows if int(r["epoch"]) == last]
+    if not rows:
+      raise app.UsageError(f"{name} has not finished; see {_WORKDIR.value}/logs/{name}.txt")
+    ret = np.array([r["eval_return_mean"] for r in rows])
+    cell = {"seeds": len(rows), "return_mean": float(ret.mean()),
+            "return_ci": [float(x) for x in analysis.bootstrap_ci(ret)],
+            "env_steps": int(rows[0]["env_steps"])}
+    if "eval_success_mean" in rows[0]:
+      succ = np.array([r["eval_success_mean"] for r in rows])
+      cell.update(success_mean=float(succ.mean()),
+                  success_ci=[float(x) for x in analysis.bootstrap_ci(succ)])
+    results.setdefault(family, {})[method] = cell
   lines = ["# HIPI-BC vs BC vs HIPI-RL", "",
            f"Generated by `python experiments/compare_bc.py --num_seeds={_SEEDS.value} "
            f"--total_env_steps={_STEPS.value} --hidden_sizes={','.join(_HIDDEN.value)} "

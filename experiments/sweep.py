@@ -41,7 +41,8 @@ import signal
 from absl import app, flags
 
 from hindsight.sweep import *  # noqa: F401,F403  (the sweep library; tests use it from here)
-from hindsight.sweep import SweepError, _Interrupted, sweep
+from hindsight.sweep import SweepError, sweep
+from hindsight.sweep.errors import Interrupted as _Interrupted
 
 _CONFIGS = flags.DEFINE_list(
     "configs", None, "Comma-separated config files (configs/*.py).", required=True)
