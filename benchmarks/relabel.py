@@ -37,11 +37,13 @@ import numpy as np
 
 from _common import machine_info  # benchmarks/_common.py
 
-from configs import base as base_config
+from hindsight import schema
 from hindsight import replay
 from hindsight.learners import sac
 from hindsight.relabel import AIR, HER, HIPI, AdvantageRelabel, RelabelContext, core
-from hindsight.relabel import episodes as E
+from hindsight.relabel import cache as relabel_cache
+from hindsight.relabel import returns
+from hindsight.relabel import schedule
 from hindsight.relabel import reference as ref
 from hindsight.tasks import PointGoal, PointReacher
 from hindsight.tasks.linear import RandomLinear
@@ -145,11 +147,11 @@ def disc_sums(family, eps, use_sums):
 
 def as_batch(family, eps, use_sums=True) -> replay.EpisodeBatch:
   ds = disc_sums(family, eps, use_sums)
-  return E.episodes_as_batch(eps, {} if ds is None else {E.DISC_SUM: ds})
+  return schedule.episodes_as_batch(eps, {} if ds is None else {returns.DISC_SUM: ds})
 
 
-def as_cache(family, eps, use_sums=True) -> E.EpisodeCache:
-  return E.EpisodeCache(features=eps.features, action=eps.action, mask=eps.mask,
+def as_cache(family, eps, use_sums=True) -> relabel_cache.EpisodeCache:
+  return relabel_cache.EpisodeCache(features=eps.features, action=eps.action, mask=eps.mask,
                         first_obs=eps.obs[:, 0], task=eps.task,
                         valid=np.ones(eps.task.shape[0], bool),
                         disc_feature_sum=disc_sums(family, eps, use_sums))
@@ -164,8 +166,7 @@ def transition_batch(rng, eps) -> replay.EpisodeBatch:
       obs=eps.obs[i, t], action=eps.action[i, t], next_obs=eps.obs[i, t + 1],
       features=eps.features[i, t], terminal=eps.terminal[i, t], task=eps.task, t=t,
       episode=i.astype(np.int32), ep_features=eps.features, ep_action=eps.action,
-      ep_mask=eps.mask, first_obs=eps.obs[:, 0],
-      random_features=eps.features[rng.permutation(n), 0], extras={})
+      ep_mask=eps.mask, first_obs=eps.obs[:, 0], extras={})
 
 
 def take(tree, n):
@@ -178,7 +179,7 @@ def to_numpy(tree):
 
 
 def sac_state(family, hidden):
-  cfg = base_config.get_config().learner
+  cfg = schema.learner_config(schema.get_config())
   cfg.hidden_sizes = tuple(hidden)
   cfg.gamma = GAMMA
   spec = replay.EpisodeSpec(obs_size=OBS_SIZE, action_size=ACTION_SIZE,
@@ -224,7 +225,7 @@ def bench_air(rng, family, state, sizes, args, sac_timer, use_sums=True, label=N
   sac_ms = sac_timer()
 
   # The reference, on the same candidates; the cache possibly subsampled.
-  cands = np.asarray(jax.jit(E.candidate_tasks, static_argnums=(1, 3))(
+  cands = np.asarray(jax.jit(returns.candidate_tasks, static_argnums=(1, 3))(
       key, family, batch.task, sizes.candidates))
   value_np = ref.sac_fns_np(state)["value"]
   m_sub = subset(sizes.cache, args.numpy_fraction)
@@ -258,7 +259,7 @@ def bench_advantage(rng, family, state, sizes, args, sac_timer, use_sums=True) -
   jitted_ms = time_jitted(choose, key, batch, state, reps=args.reps)
   sac_ms = sac_timer()
 
-  cands = np.asarray(jax.jit(E.candidate_tasks, static_argnums=(1, 3))(
+  cands = np.asarray(jax.jit(returns.candidate_tasks, static_argnums=(1, 3))(
       key, family, batch.task, sizes.candidates))
   value_np = ref.sac_fns_np(state)["value"]
   n_sub = subset(sizes.adv_batch, args.numpy_fraction)

@@ -37,10 +37,12 @@ import numpy as np
 
 from _common import machine_info, median_time  # benchmarks/_common.py
 
-from configs import point_reacher
+from hindsight import schema
 from hindsight import config as config_lib
 from hindsight.learners import sac
 from hindsight.training import Trainer
+
+point_reacher = schema.load_module("configs/point_reacher.py")
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
@@ -96,7 +98,7 @@ def sac_flops(c, reps):
   """(GFLOP per update, seconds per update) of one jitted SAC update."""
   tr = Trainer(c)
   spec = tr.spec
-  state = sac.init(jax.random.PRNGKey(0), spec, c.learner)
+  state = sac.init(jax.random.PRNGKey(0), spec, schema.learner_config(c))
   b = int(c.train.batch_size)
   rng = np.random.default_rng(0)
   f = lambda *s: jnp.asarray(rng.normal(size=s), jnp.float32)

@@ -25,26 +25,23 @@ change only the env-step budget. AIR runs with the README's 100 candidates
 the 500-path cache. Memory: ~120–160 MB per seed for 1M transitions.
 """
 
-from ml_collections import ConfigDict
-
-from configs import base, paper_setups
+from hindsight import schema
+from hindsight.studies import paper_setups
 
 
 def get_config():
-  c = base.get_config()
-  c.env.name = "halfcheetah_multiobjective"
-  c.env.options = ConfigDict(dict(
-      backend="spring",     # generalized | positional | spring | mjx (see above)
-      horizon=1000,         # H (launch_gher.py, halfcheetahhard: max_path_length=1000)
-      # GH's 25 evaluation latents (reference_latents.py, HALF_CHEETAH_HARD_LATENT);
-      # 'prior': num_eval_tasks draws from the prior with eval_seed.
-      eval_set="released",
-      eval_seed=0,
-      num_eval_tasks=25,
-      time_limit="bootstrap",  # the only choice on Brax (no t/H in the observation)
-  ))
+  # Family options at their defaults (hindsight/tasks), which are the paper's:
+  #   backend="spring"  # generalized | positional | spring | mjx (see above)
+  #   horizon=1000  # H (launch_gher.py, halfcheetahhard: max_path_length=1000)
+  #   # GH's 25 evaluation latents (reference_latents.py, HALF_CHEETAH_HARD_LATENT);
+  #   # 'prior': num_eval_tasks draws from the prior with eval_seed.
+  #   eval_set="released"
+  #   eval_seed=0
+  #   num_eval_tasks=25
+  #   time_limit="bootstrap"  # the only choice on Brax (no t/H in the observation)
+  c = schema.get_config("halfcheetah_multiobjective")
   c.learner.hidden_sizes = (256, 256)  # launch_gher.py, halfcheetahhard, lines 315-316
-  c.learner.gamma = 0.99               # launch_gher.py, halfcheetahhard, line 309
+  c.gamma = 0.99                       # launch_gher.py, halfcheetahhard, line 309
   paper_setups.generalized_hindsight(c)  # lr 3e-3, τ 5e-3, warm-up with the initial policy
   c.relabel.name = "air"
   c.train.total_env_steps = 100_000

@@ -16,25 +16,15 @@ networks are updated between episodes (20 steps, then 20 updates) rather than
 after every env step.
 """
 
-from ml_collections import ConfigDict
-
-from configs import base, paper_setups
+from hindsight import schema
+from hindsight.studies import paper_setups
 
 
 def get_config():
-  c = base.get_config()
-  c.env.name = "point_goal"
-  c.env.options = ConfigDict(dict(
-      epsilon=0.05,               # success radius (see above)
-      radius_low=0.15,            # goal radius ~ U(radius_low, radius_high)
-      radius_high=0.3,
-      horizon=20,
-      time_limit="bootstrap",     # HIPI: no done at the time limit
-      terminate_on_success=True,  # HIPI: done = dist < margin
-      reward_state="current",     # HIPI: reward and done at s_t
-      eval_seed=0,
-      num_eval_tasks=25,
-  ))
+  # The family's defaults: ε = 0.05 (see above), H = 20, a bootstrapped time
+  # limit (HIPI: no done at the time limit), reward and done at s_t (HIPI's).
+  c = schema.get_config("point_goal")
+  c.env.options.terminate_on_success = True  # HIPI: done = dist < margin
   paper_setups.hipi(c, c.env.options.horizon)  # warm-up: 500 episodes of 20 steps
   c.train.iterations_per_epoch = 100   # evaluate every 2,000 env steps
   c.train.total_env_steps = 48_000

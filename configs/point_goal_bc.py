@@ -3,11 +3,13 @@ episodes with the trajectory-level inverse-RL posterior, fit by maximum
 likelihood (Eysenbach et al. 2020, Alg. 2). Switch the strategy with
 --config.relabel.name=none|her|random|air (air: tie_break='return')."""
 
-from configs import point_goal
+from pathlib import Path
+
+from hindsight import schema
 
 
 def get_config():
-  c = point_goal.get_config()
+  c = schema.load(Path(__file__).with_name("point_goal.py"))
   c.learner.name = "bc"
   c.learner.actor_lr = 1e-3
   c.relabel.name = "hipi"

@@ -15,17 +15,17 @@ the env-step budget. Settings that differ, and why:
   ``train.buffer_transitions=1000`` on this family's relabeling cells.
 """
 
-from configs import base, paper_setups
+from hindsight import schema
+from hindsight.studies import paper_setups
 
 
 def get_config():
-  c = base.get_config()  # base's env block is this family's
-  c.env.options.horizon = 20               # max_path_length = horizon = 20 (L319, L325)
-  c.env.options.time_limit = "terminal"    # done = t >= horizon, stored as terminal
-  #                                          (rlkit/envs/point_reacher_env.py, PointReacherEnv.step)
+  # The family's defaults are the paper's: H = 20 (L319, L325), done = t >= H
+  # stored as terminal (rlkit/envs/point_reacher_env.py, PointReacherEnv.step).
+  c = schema.get_config("point_reacher")
   c.learner.hidden_sizes = (300, 300, 300)  # qf/policy hidden sizes (L258, L263)
   paper_setups.generalized_hindsight(c)  # lr 3e-3, τ 5e-3, warm-up with the initial policy
-  c.learner.gamma = 0.97                   # discount (L320)
+  c.gamma = 0.97                           # discount (L320)
   c.train.batch_size = 256                 # batch_size (L227)
   c.train.num_envs = 1                     # one 20-step path per train loop (L321)
   c.train.updates_per_env_step = 5.0       # 100 trains per 20-step loop (L231, --ngradsteps L177)

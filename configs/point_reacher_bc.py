@@ -1,10 +1,10 @@
 """Online HIPI-BC on the multi-objective PointReacher (see point_goal_bc.py)."""
 
-from configs import base
+from hindsight import schema
 
 
 def get_config():
-  c = base.get_config()
+  c = schema.get_config()
   c.learner.name = "bc"
   c.learner.actor_lr = 1e-3
   c.relabel.name = "hipi"

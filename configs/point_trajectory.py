@@ -10,25 +10,18 @@ episode each (the released code evaluates 333 episodes on fresh prior tasks
 per epoch, L229), so that curves of different runs are comparable.
 """
 
-from ml_collections import ConfigDict
-
-from configs import base, paper_setups
+from hindsight import schema
+from hindsight.studies import paper_setups
 
 
 def get_config():
-  c = base.get_config()
-  c.env.name = "point_trajectory"
-  c.env.options = ConfigDict(dict(
-      sigma=0.05,              # norm.pdf(..., scale=0.05) (pointmass_rewards.py, calculate_path_reward)
-      horizon=15,              # max_path_length = horizon = 15 (L233, L285)
-      time_limit="terminal",   # done = t >= horizon (rlkit/envs/point_robot_new.py, PointEnv.step)
-      reward_state="current",  # reward at s_t (see above)
-      eval_seed=0,
-      num_eval_tasks=25,
-  ))
+  # The family's defaults are the paper's: σ = 0.05 (calculate_path_reward),
+  # H = 15 (L233, L285), done = t >= H (rlkit/envs/point_robot_new.py,
+  # PointEnv.step), reward at s_t (see above).
+  c = schema.get_config("point_trajectory")
   c.learner.hidden_sizes = (400, 300)      # (L288-289)
   paper_setups.generalized_hindsight(c)  # lr 3e-3, τ 5e-3, warm-up with the initial policy
-  c.learner.gamma = 0.90                   # discount (L236)
+  c.gamma = 0.90                           # discount (L236)
   c.train.batch_size = 128                 # (L287)
   c.train.num_envs = 5                     # 75 expl steps per loop = 5 paths of 15 (L230)
   c.train.updates_per_env_step = 100 / 75  # 100 trains per 75-step loop (L231)

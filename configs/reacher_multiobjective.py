@@ -20,25 +20,21 @@ env steps / 50k updates, about 10–15 min on a shared 2-core CPU. Memory:
 ≈ 10 MB.
 """
 
-from ml_collections import ConfigDict
-
-from configs import base
+from hindsight import schema
 
 
 def get_config():
-  c = base.get_config()
-  c.env.name = "reacher_multiobjective"
-  c.env.options = ConfigDict(dict(
-      reward_type="dense",   # 'dense': 0.2 − d;  'sparse': s·exp(−d²/0.08²)
-      sparse_scale=1.0,
-      backend="positional",
-      horizon=50,            # launch_gher.py, fetchreach: max_path_length=50 (line 337)
-      eval_seed=0,
-      num_eval_tasks=25,
-      time_limit="bootstrap",  # the only choice on Brax (no t/H in the observation)
-  ))
+  # Family options at their defaults (hindsight/tasks), which are the paper's:
+  #   reward_type="dense"  # 'dense': 0.2 − d;  'sparse': s·exp(−d²/0.08²)
+  #   sparse_scale=1.0
+  #   backend="positional"
+  #   horizon=50  # launch_gher.py, fetchreach: max_path_length=50 (line 337)
+  #   eval_seed=0
+  #   num_eval_tasks=25
+  #   time_limit="bootstrap"  # the only choice on Brax (no t/H in the observation)
+  c = schema.get_config("reacher_multiobjective")
   c.learner.hidden_sizes = (256, 256)  # launch_gher.py, fetchreach, lines 343-344
-  c.learner.gamma = 0.98               # launch_gher.py, fetchreach, line 338
+  c.gamma = 0.98                       # launch_gher.py, fetchreach, line 338
   c.relabel.name = "air"
   c.train.total_env_steps = 50_000
   c.train.num_envs = 16

@@ -53,10 +53,10 @@ def main(argv):
         raise app.UsageError(f"{policy_src}: no checkpoint can be read ("
                              + "; ".join(why for _, why in skipped) + ")")
       learner = jax.tree.map(lambda x: x[0], rs.learner)  # the first seed's policy
-      policy = trainer._learner_policy(learner, False)
+      policy = trainer.learner_policy(learner, False)
     else:
       trainer = Trainer(c)
-      policy = trainer._random_policy
+      policy = trainer.random_policy
   except config_lib.ConfigError as e:
     raise app.UsageError(str(e)) from None
   n = int(c.offline.num_episodes)

@@ -49,7 +49,7 @@ _DRY_RUN = flags.DEFINE_bool(
 def main(argv):
   if len(argv) > 1:
     raise app.UsageError(f"unexpected arguments: {' '.join(argv[1:])}")
-  from configs import studies
+  from hindsight import studies
   from hindsight.reproduce import report, study_dir, train
   from hindsight.sweep import SweepError, _Interrupted
   out_dir = os.path.abspath(_OUT_DIR.value)

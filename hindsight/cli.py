@@ -1,7 +1,7 @@
 """Shared command-line plumbing for the ``experiments/`` entry points.
 
 ``run_main(main)`` checks every ``--config.<key>`` override against the schema
-of ``configs/base.py`` before absl parses the flags, so an unknown key is a
+of ``hindsight.schema`` before absl parses the flags, so an unknown key is a
 one-line usage error that lists the valid keys (ml_collections would otherwise
 fail inside flag parsing with a traceback).
 
@@ -14,7 +14,6 @@ command line before absl sees them and applied by ``config_value``.
 
 from __future__ import annotations
 
-import ast
 import os
 import sys
 from typing import Any, Callable, Dict, Sequence
@@ -22,27 +21,25 @@ from typing import Any, Callable, Dict, Sequence
 from absl import app
 
 from hindsight.config import _FREE_BLOCKS
+from hindsight.overrides import parse_int_sequence
 
 
 def _config_file_options(argv) -> dict | None:
   """env.options of the ``--config=<file>`` named on the command line."""
-  import importlib.util
+  from hindsight import schema
   path = next((a.split("=", 1)[1] for a in argv[1:] if a.startswith("--config=")), None)
   if path is None:
     return None
   try:
-    spec = importlib.util.spec_from_file_location("_hindsight_cli_config", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module.get_config().env.options.to_dict()
+    return schema.load(path).env.options.to_dict()
   except Exception:  # the flag parser reports unreadable files itself
     return None
 
 
 def unknown_override(argv: Sequence[str]) -> str | None:
   """The error message for the first unknown ``--config.*`` key, if any."""
-  from configs import base
-  schema = base.get_config().to_dict()
+  from hindsight import schema as schema_lib
+  schema = schema_lib.get_config().to_dict()
   for arg in argv[1:]:
     if not arg.startswith("--config."):
       continue
@@ -68,29 +65,13 @@ _SEQUENCE_OVERRIDES: Dict[str, tuple] = {}
 
 
 def _schema_value(path: str) -> Any:
-  from configs import base
-  node: Any = base.get_config().to_dict()
+  from hindsight import schema as schema_lib
+  node: Any = schema_lib.get_config().to_dict()
   for part in path.split("."):
     if not isinstance(node, dict) or part not in node:
       return None
     node = node[part]
   return node
-
-
-def parse_int_sequence(path: str, raw: str) -> tuple:
-  """``raw`` as a tuple of integers (a whole value), or ValueError naming the key."""
-  text = raw.strip()
-  try:
-    value = ast.literal_eval(text if text else "()")
-  except (ValueError, SyntaxError):
-    value = None
-  if isinstance(value, int) and not isinstance(value, bool):
-    value = (value,)
-  if not isinstance(value, (tuple, list)) or not all(
-      isinstance(v, int) and not isinstance(v, bool) for v in value):
-    raise ValueError(f"config.{path} = {raw!r} is not a sequence of integers; write e.g. "
-                     f"--config.{path}='(256, 256)' or --config.{path}=256,256")
-  return tuple(value)
 
 
 def split_sequence_overrides(argv: Sequence[str]):

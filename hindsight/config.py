@@ -12,7 +12,7 @@ from typing import Any, Mapping
 
 from ml_collections import ConfigDict
 
-from configs import base as base_config
+from hindsight import schema as schema_lib
 
 
 class ConfigError(ValueError):
@@ -62,7 +62,10 @@ def validate(config) -> ConfigDict:
   from hindsight import envs, learners, relabel
 
   cfg = _as_dict(config)
-  schema = base_config.get_config().to_dict()
+  if "learner" in cfg and "gamma" in dict(cfg["learner"]):
+    raise ConfigError("config.learner.gamma moved to config.gamma: the discount is used "
+                      "by the learner and by relabeling returns alike")
+  schema = schema_lib.get_config().to_dict()
   _check_keys(cfg, schema, "")
   c = ConfigDict(cfg)
 
@@ -100,7 +103,7 @@ def validate(config) -> ConfigDict:
 
   lc = c.learner
   if lc.name == "sac":
-    _require(0.0 <= lc.gamma < 1.0, "learner.gamma", "must be in [0, 1)", lc.gamma)
+    _require(0.0 <= c.gamma < 1.0, "gamma", "must be in [0, 1) for SAC's bootstrap", c.gamma)
     _require(0.0 < lc.tau <= 1.0, "learner.tau", "must be in (0, 1]", lc.tau)
     for k in ("actor_lr", "critic_lr", "alpha_lr", "init_alpha"):
       _require(float(lc[k]) > 0, f"learner.{k}", "must be > 0", lc[k])
@@ -115,8 +118,8 @@ def validate(config) -> ConfigDict:
            lc.reward_scale)
   if lc.name == "bc":
     # BC has no bootstrap, but γ discounts the relabeling returns.
-    _require(0.0 <= lc.gamma <= 1.0, "learner.gamma", "discounts relabeling returns: "
-             "must be in [0, 1]", lc.gamma)
+    _require(0.0 <= c.gamma <= 1.0, "gamma", "discounts relabeling returns: "
+             "must be in [0, 1]", c.gamma)
     _require(float(lc.actor_lr) > 0, "learner.actor_lr", "must be > 0", lc.actor_lr)
     _require(lc.log_std_min < lc.log_std_max, "learner.log_std_min",
              "must be below learner.log_std_max", lc.log_std_min)

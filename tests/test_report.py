@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from ml_collections import ConfigDict
 
-from configs import studies
+from hindsight import studies
 from hindsight import report
 from tests.conftest import start_tiny_sweep, stop_tiny_sweep
 
@@ -206,12 +206,14 @@ def test_setup_values_by_hand():
   assert report.setting_value(cfg, "buffer_size") == 2000
   assert report.setting_value(cfg, "learner.missing") is None
   table = report.setup_table([("learner.hidden_sizes", (400, 300), "L288"),
-                              ("learner.gamma", 0.97, "L320"),
+                              ("gamma", 0.97, "L320"),
                               ("train.updates_per_env_step", 1.3333333, "L231")], cfg)
   assert "| `learner.hidden_sizes` | 400×300 | 400×300 | L288 |" in table
-  assert "| `learner.gamma` | 0.97 | 0.9 **≠** | L320 |" in table
+  assert "| `gamma` | 0.97 | 0.9 **≠** | L320 |" in table
   assert "| `train.updates_per_env_step` | 1.333 | 1.333 | L231 |" in table
-  assert "not run yet" in report.setup_table([("learner.gamma", 0.97, "L320")], None)
+  assert "not run yet" in report.setup_table([("gamma", 0.97, "L320")], None)
+  # γ at the top level (runs from before it left the learner block keep theirs)
+  assert report.setting_value({"gamma": 0.97, "learner": {}}, "gamma") == 0.97
 
 
 def test_study_configs_match_every_paper_setting():
@@ -303,3 +305,43 @@ def test_report_over_a_directory_without_runs_keeps_the_old_report(tmp_path):
   with pytest.raises(reproduce.ReportError, match="no runs in"):
     reproduce.report(str(tmp_path / "typo"), "cpu", str(path), str(tmp_path / "fig"))
   assert path.read_text() == "# Reproduction report\nresults\n"
+
+
+def test_claim_improvement_by_hand():
+  # family 1: A ends at (2, 3), B at (1, 1), random 0, best 3 → A beats B in all pairs
+  # family 2: A at (0, 0), B at (1, 1) → B wins every pair; mean over families ½
+  counted = [(np.array([2.0, 3.0]), np.array([1.0, 1.0]), 0.0, 3.0),
+             (np.array([0.0, 0.0]), np.array([1.0, 1.0]), -1.0, 1.0)]
+  imp = report.claim_improvement(counted, n_boot=200, alpha=0.05)
+  assert imp["p"] == 0.5 and imp["families"] == 2
+  assert imp["lo"] == imp["hi"] == 0.5     # every resample keeps each family's order
+  assert report.claim_improvement([], 200, 0.05) is None
+  # different seed counts cannot be paired for the stratified bootstrap
+  assert report.claim_improvement([(np.ones(2), np.ones(3), 0.0, 1.0)], 200, 0.05) is None
+
+
+def test_v1_labels_by_hand():
+  gh = studies.get_config("generalized_hindsight", "cpu")
+  hipi = studies.get_config("hipi", "cpu")
+  assert report.v1_label(gh, "point_reacher", "her-strategy=future") == "her"
+  assert report.v1_label(gh, "point_reacher", "random") == "random"
+  assert report.v1_label(hipi, "point_goal", "her-strategy=final") == "her-final"
+  assert report.v1_label(hipi, "point_goal", "hipi-candidates=prior-num_candidates=16") == "hipi"
+  assert report.v1_label(hipi, "point_goal_bc", "none") == "bc"
+  assert report.v1_label(hipi, "point_goal_bc", "hipi") == "hipi-bc"
+  assert report.v1_label(gh, "point_trajectory", "her-strategy=future") is None  # no such cell
+
+
+def test_appendix_compares_old_and_new_verdicts():
+  claim = studies.get_config("generalized_hindsight", "cpu").claims[0]
+  row = lambda fam, out, d: {"family": fam, "outcome": out, "diff": d, "lo": d - 1,
+                             "hi": d + 1, "a": 0.0, "b": 0.0}
+  old = [{"claim": claim, "verdict": "partly",
+          "families": [row("point_trajectory", "better", 5.0), row("point_reacher", "tied", 0.0)]}]
+  new = [{"claim": claim, "verdict": "reproduced",
+          "families": [row("point_trajectory", "better", 12.4),
+                       row("point_reacher", "missing", float("nan"))]}]
+  text = report.appendix_section([(None, old, new)], 0.05)
+  assert f"**{claim.id}**" in text and "before **partly**, now **reproduced**" in text
+  assert "| point_trajectory | 5.000 [4.000, 6.000] → better | 12.400 [11.400, 13.400] → better |" in text
+  assert "| point_reacher | 0.000 [-1.000, 1.000] → tied | not run |" in text

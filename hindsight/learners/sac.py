@@ -1,7 +1,7 @@
 """Task-conditioned Soft Actor-Critic (Haarnoja et al. 2018), pure functions.
 
 ``init(key, spec, config) -> SACState``, ``update(state, batch, key) ->
-(state, metrics)``, ``act(state, obs, key, deterministic)`` and the value
+(state, metrics)``, ``act(state, obs, task, key, deterministic)`` and the value
 functions relabelers need (``relabel_fns``). Twin Q with Polyak-averaged
 targets, a tanh-Gaussian actor, automatic entropy tuning toward
 ``target_entropy = −target_entropy_scale · A``. Transitions carry

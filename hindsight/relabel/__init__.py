@@ -2,7 +2,8 @@
 
 ``make(name, **options)`` builds one; ``names()`` lists them. Adding a strategy:
 a frozen dataclass subclassing ``base.Relabeler`` in its own file, registered
-below, with its options in ``configs/base.py``'s ``relabel`` block.
+below; its dataclass fields are its ``relabel.<name>`` config block
+(``hindsight.schema``), with their defaults.
 """
 
 from hindsight.registry import Registry

@@ -13,7 +13,7 @@ import jax
 import jax.numpy as jnp
 
 from hindsight.relabel import core
-from hindsight.relabel import episodes as E
+from hindsight.relabel import returns
 from hindsight.relabel.base import Relabeler
 
 
@@ -34,9 +34,9 @@ class AdvantageRelabel(Relabeler):
                        f"{self.num_candidates}], got {self.m}")
 
   def scores(self, key, batch, ctx):
-    cands = E.candidate_tasks(key, ctx.family, batch.task, self.num_candidates)
-    r = E.batch_returns(ctx.family, ctx.gamma, batch, cands)
-    return cands, r - E.values_matrix(ctx.fns["value"], batch.first_obs, cands)
+    cands = returns.candidate_tasks(key, ctx.family, batch.task, self.num_candidates)
+    r = returns.batch_returns(ctx.family, ctx.gamma, batch, cands)
+    return cands, r - returns.values_matrix(ctx.fns["value"], batch.first_obs, cands)
 
   def choose(self, key, batch, ctx):
     cands, adv = self.scores(key, batch, ctx)
@@ -47,4 +47,4 @@ class AdvantageRelabel(Relabeler):
   def relabel_with_info(self, key, batch, ctx):
     k_c, k_pick = jax.random.split(key)
     chosen, info = self.choose(k_c, batch, ctx)
-    return E.pick_one(k_pick, chosen), info
+    return returns.pick_one(k_pick, chosen), info

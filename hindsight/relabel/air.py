@@ -17,7 +17,7 @@ import jax
 import jax.numpy as jnp
 
 from hindsight.relabel import core
-from hindsight.relabel import episodes as E
+from hindsight.relabel import returns
 from hindsight.relabel.base import Relabeler
 
 TIE_BREAKS = ("advantage", "return", "none")
@@ -49,17 +49,17 @@ class AIR(Relabeler):
 
   def scores(self, key, batch, ctx):
     """(candidates f32[K, D], percentiles f32[B, K], tie_break f32[B, K])."""
-    cands = E.candidate_tasks(key, ctx.family, batch.task, self.num_candidates)
-    r_batch = E.batch_returns(ctx.family, ctx.gamma, batch, cands)        # [B, K]
+    cands = returns.candidate_tasks(key, ctx.family, batch.task, self.num_candidates)
+    r_batch = returns.batch_returns(ctx.family, ctx.gamma, batch, cands)        # [B, K]
     b = r_batch.shape[0]
     if ctx.cache is not None and self.cache_size > 0:
-      r_all = jnp.concatenate([r_batch, E.cache_returns(ctx.family, ctx.gamma, ctx.cache, cands)])
+      r_all = jnp.concatenate([r_batch, returns.cache_returns(ctx.family, ctx.gamma, ctx.cache, cands)])
       valid = jnp.concatenate([jnp.ones((b,), bool), ctx.cache.valid])
     else:
       r_all, valid = r_batch, None
     pct = core.percentile_ranks(r_all, valid)[:b]
     if self.tie_break == "advantage":
-      tie = r_batch - E.values_matrix(ctx.fns["value"], batch.first_obs, cands)
+      tie = r_batch - returns.values_matrix(ctx.fns["value"], batch.first_obs, cands)
     elif self.tie_break == "return":
       tie = r_batch
     else:
@@ -77,7 +77,7 @@ class AIR(Relabeler):
   def relabel_with_info(self, key, batch, ctx):
     k_c, k_pick = jax.random.split(key)
     chosen, info = self.choose(k_c, batch, ctx)
-    return E.pick_one(k_pick, chosen), info
+    return returns.pick_one(k_pick, chosen), info
 
 
 def _own_percentile(pct, b):

@@ -25,12 +25,14 @@ class RelabelContext:
   (``q(obs, action, task)``, ``sample_action(key, obs, task)``,
   ``log_prob(obs, action, task)``, ``value(obs, task)``); ``cache`` holds
   recent episodes (``hindsight.relabel.cache.EpisodeCache``) for strategies
-  that compare an episode against others.
+  that compare an episode against others; ``sample_features(key, n)`` draws
+  the features of n uniform buffer steps (HER's buffer-wide strategy).
   """
   family: TaskFamily
   gamma: float
   fns: Optional[Dict[str, Callable[..., Any]]] = None
   cache: Any = None
+  sample_features: Optional[Callable[[Any, int], Any]] = None
 
 
 class Relabeler:

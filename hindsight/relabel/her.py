@@ -46,7 +46,9 @@ class HER(Relabeler):
   def relabel_with_info(self, key, batch, ctx):
     fam = ctx.family
     if self.strategy == "random":
-      feats = batch.random_features
+      if ctx.sample_features is None:
+        raise ValueError("her strategy 'random' needs ctx.sample_features (buffer steps)")
+      feats = ctx.sample_features(key, batch.task.shape[0])
       steps_ahead = jnp.zeros(())
     else:
       tp = self.goal_steps(key, batch)

@@ -17,7 +17,7 @@ import jax
 import jax.numpy as jnp
 
 from hindsight.relabel import core
-from hindsight.relabel import episodes as E
+from hindsight.relabel import returns
 from hindsight.relabel.base import Relabeler
 
 CANDIDATES = ("batch", "states", "states_released", "prior")
@@ -106,7 +106,7 @@ class HIPI(Relabeler):
     """f32[B, K] unnormalised log-posterior terms."""
     fam = ctx.family
     if self.level == "trajectory":
-      return E.batch_returns(fam, ctx.gamma, batch, cands)
+      return returns.batch_returns(fam, ctx.gamma, batch, cands)
     b, k = batch.task.shape[0], cands.shape[0]
     rew = fam.reward(batch.features[:, None, :], batch.action[:, None, :], cands[None])
     tile = lambda x: jnp.broadcast_to(x[:, None, :], (b, k, x.shape[-1])).reshape(b * k, -1)

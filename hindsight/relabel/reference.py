@@ -34,7 +34,7 @@ from typing import Callable, Dict
 
 import numpy as np
 
-from hindsight.relabel.episodes import DISC_SUM
+from hindsight.relabel.returns import DISC_SUM
 
 
 def _f64(x):

@@ -2,7 +2,7 @@
 
 from hindsight.replay.buffer import (BufferState, EpisodeBatch, Episodes,
                                      EpisodeSpec, add, empty_episodes, init,
-                                     recent_indices, sample)
+                                     recent_indices, sample, sample_features)
 
 __all__ = ["BufferState", "EpisodeBatch", "Episodes", "EpisodeSpec", "add",
-           "empty_episodes", "init", "recent_indices", "sample"]
+           "empty_episodes", "init", "recent_indices", "sample", "sample_features"]

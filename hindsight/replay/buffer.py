@@ -71,7 +71,6 @@ class EpisodeBatch:
   ep_action: jax.Array    # f32[B, T, A]
   ep_mask: jax.Array      # f32[B, T]
   first_obs: jax.Array    # f32[B, O]
-  random_features: jax.Array  # f32[B, F] a random step of a random buffer episode
   extras: Dict[str, jax.Array]  # per-episode extras of each transition's episode
 
 
@@ -157,16 +156,26 @@ def sample(state: BufferState, key: jax.Array, n: int, recent: int = 0) -> Episo
   """n transitions, uniform over the buffer's valid transitions; with
   ``recent`` > 0 only over those of the ``recent`` newest episodes (a replay
   buffer of that size inside a store kept larger, e.g. for a relabeling cache)."""
-  k_tr, k_rep = jax.random.split(key)
+  # The key's first half draws the transitions (its split keeps a seed's
+  # batches what they were when the second half drew HER's buffer-wide step,
+  # now ``sample_features``).
+  k_tr, _ = jax.random.split(key)
   length = recent_lengths(state, recent) if recent else state.length
   ep, t = uniform_transitions(length, k_tr, n)
   d = state.data
-  # A random valid step of the buffer (HER's buffer-wide 'random' strategy).
-  rep, rt = uniform_transitions(length, k_rep, n)
   return EpisodeBatch(
       obs=d.obs[ep, t], action=d.action[ep, t], next_obs=d.obs[ep, t + 1],
       features=d.features[ep, t], terminal=d.terminal[ep, t], task=d.task[ep],
       t=t, episode=ep, ep_features=d.features[ep], ep_action=d.action[ep],
       ep_mask=d.mask[ep], first_obs=d.obs[ep, 0],
-      random_features=d.features[rep, rt],
       extras={k: v[ep] for k, v in state.extras.items()})
+
+
+def sample_features(state: BufferState, key: jax.Array, n: int, recent: int = 0
+                    ) -> jax.Array:
+  """Reward features f32[n, F] of n valid steps drawn uniformly over the
+  buffer's transitions (``recent`` as in ``sample``): the achieved goals of
+  HER's buffer-wide 'random' strategy."""
+  length = recent_lengths(state, recent) if recent else state.length
+  ep, t = uniform_transitions(length, key, n)
+  return state.data.features[ep, t]

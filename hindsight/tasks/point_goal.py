@@ -28,8 +28,8 @@ from hindsight.tasks import base
 
 @dataclasses.dataclass(frozen=True)
 class PointGoal(base.TaskFamily):
-  epsilon: float = 0.05
-  radius_low: float = 0.15
+  epsilon: float = 0.05       # success radius of this [−1, 1]² arena
+  radius_low: float = 0.15    # goal radius ~ U(radius_low, radius_high)
   radius_high: float = 0.3
   horizon: int = 20
   eval_seed: int = 0

@@ -30,7 +30,7 @@ class PointReacher(base.TaskFamily):
 
   reward_type: str = "dense"
   sparse_scale: float = 1.0
-  horizon: int = 20
+  horizon: int = 20  # max_path_length = horizon = 20 (GH launch_gher.py L319, L325)
   eval_seed: int = 0
   num_eval_tasks: int = 25
   # Generalized Hindsight's point envs end with done = (t >= horizon) and the

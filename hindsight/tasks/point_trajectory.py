@@ -24,8 +24,10 @@ class PointTrajectory(base.TaskFamily):
   """Task z = (angle, d, amp). With (x′, y′) the position rotated by −angle,
   r = (x′/d) · N(y′ − amp·sin(π x′/d); 0, σ) for x′ ≥ 0 and 0 otherwise."""
 
+  # norm.pdf(..., scale=0.05) (GH rlkit/torch/multitask/pointmass_rewards.py,
+  # calculate_path_reward)
   sigma: float = 0.05
-  horizon: int = 15
+  horizon: int = 15   # max_path_length = horizon = 15 (GH launch_gher.py L233, L285)
   eval_seed: int = 0
   num_eval_tasks: int = 25
   # done = (t >= horizon), stored as terminal (Generalized Hindsight,

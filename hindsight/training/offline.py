@@ -13,22 +13,27 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from hindsight import replay
+from hindsight import replay, schema
 from hindsight.learners import bc
-from hindsight.relabel import RelabelContext
-from hindsight.relabel import episodes as E
+from hindsight.relabel import RelabelContext, mix_tasks
+from hindsight.relabel.schedule import episodes_as_batch
 
 
-def relabel_dataset(key, episodes: replay.Episodes, family, relabeler, gamma: float
+def relabel_dataset(key, episodes: replay.Episodes, family, relabeler, gamma: float,
+                    fraction: float = 1.0
                     ) -> Tuple[replay.Episodes, jax.Array, Dict[str, jax.Array]]:
-  """(relabeled episodes, their per-step rewards f32[N, T], relabel metrics)."""
+  """(relabeled episodes, their per-step rewards f32[N, T], relabel metrics):
+  a ``fraction`` share of the episodes takes the relabeled task, the rest
+  keep their own."""
   if relabeler.needs_values:
     raise ValueError(f"relabeler {relabeler.name!r} needs value functions; offline "
                      "relabeling uses trajectory-level strategies only")
   relabeler.check_family(family)
-  batch = E.episodes_as_batch(episodes)
+  k_relabel, k_mix = jax.random.split(key)
+  batch = episodes_as_batch(episodes)
   ctx = RelabelContext(family=family, gamma=gamma)
-  tasks, info = relabeler.relabel_with_info(key, batch, ctx)
+  tasks, info = relabeler.relabel_with_info(k_relabel, batch, ctx)
+  tasks, _ = mix_tasks(k_mix, episodes.task, tasks, fraction)
   new = episodes.replace(task=tasks)
   rewards = family.reward(new.features, new.action, new.task[:, None, :]) * new.mask
   return new, rewards, info
@@ -86,14 +91,10 @@ def run_offline(config, dataset_path: str) -> Dict[str, np.ndarray]:
   def one_seed(key):
     k_rel, k_init, k_fit, k_eval = jax.random.split(key, 4)
     new, rewards, info = relabel_dataset(k_rel, episodes, trainer.family,
-                                         trainer.relabeler, trainer.gamma)
-    mixed_task = jnp.where(
-        (jax.random.uniform(k_rel, (new.task.shape[0], 1)) < c.relabel.fraction),
-        new.task, episodes.task)
-    new = new.replace(task=mixed_task)
-    rewards = trainer.family.reward(new.features, new.action, new.task[:, None]) * new.mask
+                                         trainer.relabeler, trainer.gamma,
+                                         float(c.relabel.fraction))
     data = transitions(new, rewards, idx)
-    state = bc.init(k_init, trainer.spec, c.learner)
+    state = bc.init(k_init, trainer.spec, schema.learner_config(c))
     state, metrics = fit_bc(k_fit, state, data, int(c.offline.bc_steps),
                             int(c.train.batch_size))
     ev = trainer.evaluate(state, k_eval)

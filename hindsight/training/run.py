@@ -18,7 +18,7 @@ from typing import Any, Dict, List
 import jax
 import numpy as np
 
-from configs import base as base_config
+from hindsight import schema
 from hindsight import config as config_lib
 from hindsight.io import checkpoint, files, provenance
 from hindsight.training.trainer import Trainer
@@ -316,7 +316,10 @@ def config_differences(cfg_path: str, config: Dict[str, Any]) -> List[str]:
                                  "choose another --config.run_name") from None
   if not isinstance(stored, dict):
     raise config_lib.ConfigError(f"{cfg_path} does not hold a config")
-  old = _with_defaults(stored, _jsonable(base_config.get_config().to_dict()))
+  name = (stored.get("env") or {}).get("name") if isinstance(stored.get("env"), dict) else None
+  from hindsight import tasks
+  defaults = schema.get_config(name if name in tasks.names() else schema.DEFAULT_FAMILY)
+  old = _with_defaults(stored, _jsonable(defaults.to_dict()))
   return _diff_keys(_jsonable(old), _jsonable(config), skip=("workdir",))
 
 

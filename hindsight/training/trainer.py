@@ -18,11 +18,11 @@ import jax
 import jax.numpy as jnp
 from flax import struct
 
-from hindsight import envs, learners, replay
+from hindsight import envs, learners, replay, schema
 from hindsight import config as config_lib
 from hindsight.relabel import RelabelContext, mix_tasks, task_changed
-from hindsight.relabel import core as relabel_core
-from hindsight.relabel import episodes as relabel_episodes
+from hindsight.relabel import cache as relabel_cache
+from hindsight.relabel import schedule as relabel_schedule
 
 
 @struct.dataclass
@@ -71,8 +71,10 @@ class Trainer:
     self.iterations_per_epoch = int(t.iterations_per_epoch)
     self.steps_per_iteration = self.num_envs * self.spec.horizon
     self.steps_per_epoch = self.steps_per_iteration * self.iterations_per_epoch
-    self.gamma = float(c.learner.gamma)
-    self.when = config_lib.relabel_when(c, self.relabeler)
+    self.gamma = float(c.gamma)
+    # When relabeling happens: two hooks, on insertion and on every sample.
+    self.schedule = relabel_schedule.make(self.relabeler, self.family, self.gamma,
+                                          config_lib.relabel_when(c, self.relabeler))
     self.cache_size = int(self.relabeler.cache_size)
     # The replay buffer (what is sampled) holds buffer_capacity episodes; the
     # store is kept large enough for the relabeler's cache of recent episodes
@@ -80,13 +82,7 @@ class Trainer:
     # rlkit/torch/multitask/rewards.py, approx_irl_relabeling).
     self.store_capacity = max(self.buffer_capacity, self.cache_size)
     self.sample_window = self.buffer_capacity if self.store_capacity > self.buffer_capacity else 0
-    # Per-episode arrays stored beside each episode.
-    self.extras_spec = {}
-    if self.family.is_linear:
-      self.extras_spec[relabel_episodes.DISC_SUM] = (self.family.feature_dim,)
-    if self.when == "insert":
-      self.extras_spec[relabel_episodes.RELABELED] = (self.relabeler.num_stored,
-                                                       self.family.task_dim)
+    self.extras_spec = self.schedule.extras_spec()  # per-episode arrays beside each episode
 
   # ------------------------------------------------------------ rollouts --
   def rollout(self, policy, key, tasks=None, n=None) -> Tuple[replay.Episodes, jax.Array]:
@@ -121,12 +117,14 @@ class Trainer:
         terminal=swap(terminal), task=state.info["task"])
     return episodes, swap(reward)
 
-  def _random_policy(self, key, obs, task):
+  def random_policy(self, key, obs, task):
+    """Uniform-random actions in [−1, 1]^A (warm-up, the random reference)."""
     del task
     return jax.random.uniform(key, (obs.shape[0], self.spec.action_size),
                               minval=-1.0, maxval=1.0)
 
-  def _learner_policy(self, learner_state, deterministic):
+  def learner_policy(self, learner_state, deterministic):
+    """``policy(key, obs, task)`` of the learner's current parameters."""
     def policy(key, obs, task):
       return self.learner.act(learner_state, obs, task, key, deterministic)
     return policy
@@ -136,14 +134,14 @@ class Trainer:
     """Learner and buffer for one seed, with ``warmup_episodes`` episodes of
     the warm-up policy (uniform-random actions, or the initial learner's)."""
     k_learner, k_warm, k_run = jax.random.split(key, 3)
-    ls = self.learner.init(k_learner, self.spec, self.config.learner)
+    ls = self.learner.init(k_learner, self.spec, schema.learner_config(self.config))
     buf = replay.init(self.spec, self.store_capacity, self.extras_spec)
     n_warm = int(self.config.train.warmup_episodes)
     steps = jnp.zeros((), jnp.int32)
     if n_warm:
       k_roll, k_rel = jax.random.split(k_warm)
-      warm_policy = (self._random_policy if self.config.train.warmup_policy == "uniform"
-                     else self._learner_policy(ls, False))
+      warm_policy = (self.random_policy if self.config.train.warmup_policy == "uniform"
+                     else self.learner_policy(ls, False))
       eps, _ = self.rollout(warm_policy, k_roll, n=n_warm)
       buf, _ = self.add_episodes(buf, eps, ls, k_rel)
       steps = jnp.sum(eps.mask).astype(jnp.int32)
@@ -152,22 +150,23 @@ class Trainer:
 
   # ------------------------------------------------------------- relabel --
   def context(self, learner_state, buffer) -> RelabelContext:
+    """What a relabeler may use: the learner's value functions (if it needs
+    them), the recent-episode cache, and uniform buffer steps."""
     fns = self.learner.relabel_fns(learner_state) if self.relabeler.needs_values else None
-    cache = (relabel_episodes.recent_cache(buffer, self.cache_size)
+    cache = (relabel_cache.recent_cache(buffer, self.cache_size)
              if self.cache_size > 0 else None)
-    return RelabelContext(family=self.family, gamma=self.gamma, fns=fns, cache=cache)
+    window = self.sample_window
+
+    def sample_features(key, n):
+      return replay.sample_features(buffer, key, n, window)
+
+    return RelabelContext(family=self.family, gamma=self.gamma, fns=fns, cache=cache,
+                          sample_features=sample_features)
 
   def add_episodes(self, buffer, eps, learner_state, key):
-    """Adds episodes with their extras; in insert mode the strategy first
-    chooses ``num_stored`` tasks per new episode, against the recent cache."""
-    extras, info = {}, {}
-    if relabel_episodes.DISC_SUM in self.extras_spec:
-      extras[relabel_episodes.DISC_SUM] = relabel_core.discounted_feature_sums(
-          eps.features, eps.mask, self.gamma)
-    if self.when == "insert":
-      batch = relabel_episodes.episodes_as_batch(eps, dict(extras))
-      chosen, info = self.relabeler.choose(key, batch, self.context(learner_state, buffer))
-      extras[relabel_episodes.RELABELED] = chosen
+    """Adds episodes with the extras the relabeling schedule stores beside
+    them (for insert-time relabeling: the tasks it chose, against the cache)."""
+    extras, info = self.schedule.on_insert(key, eps, self.context(learner_state, buffer))
     return replay.add(buffer, eps, extras), info
 
   # -------------------------------------------------------------- update --
@@ -184,12 +183,7 @@ class Trainer:
     """sample → relabel → r′ = reward(φ, a, z′) → learner update."""
     k_s, k_r, k_mix, k_u = jax.random.split(key, 4)
     batch = replay.sample(buffer, k_s, self.batch_size, self.sample_window)
-    if self.when == "insert":
-      new_task = relabel_episodes.pick_one(k_r, batch.extras[relabel_episodes.RELABELED])
-      info = {}
-    else:
-      ctx = self.context(learner_state, buffer)
-      new_task, info = self.relabeler.relabel_with_info(k_r, batch, ctx)
+    new_task, info = self.schedule.on_sample(k_r, batch, self.context(learner_state, buffer))
     task, _ = mix_tasks(k_mix, batch.task, new_task, self.config.relabel.fraction)
     transition = self.transition(batch, task)
     reward = transition.reward
@@ -202,7 +196,7 @@ class Trainer:
 
   def iteration(self, rs: RunState, _=None) -> Tuple[RunState, Dict[str, jax.Array]]:
     key, k_col, k_ins, k_upd = jax.random.split(rs.key, 4)
-    eps, rewards = self.rollout(self._learner_policy(rs.learner, False), k_col,
+    eps, rewards = self.rollout(self.learner_policy(rs.learner, False), k_col,
                                 n=self.num_envs)
     buffer, insert_info = self.add_episodes(rs.buffer, eps, rs.learner, k_ins)
 
@@ -227,11 +221,11 @@ class Trainer:
   def evaluate(self, learner_state, key) -> Dict[str, jax.Array]:
     """One deterministic episode per evaluation task: undiscounted returns
     f32[E] (and final-step success for goal families)."""
-    return self._evaluate_policy(self._learner_policy(learner_state, True), key)
+    return self._evaluate_policy(self.learner_policy(learner_state, True), key)
 
   def evaluate_random(self, key) -> Dict[str, jax.Array]:
     """The same evaluation with a uniform-random policy (a reference point)."""
-    return self._evaluate_policy(self._random_policy, key)
+    return self._evaluate_policy(self.random_policy, key)
 
   def _evaluate_policy(self, policy, key) -> Dict[str, jax.Array]:
     eps, rewards = self.rollout(policy, key, tasks=self.eval_tasks)

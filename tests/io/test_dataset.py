@@ -5,10 +5,12 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 
-from configs import point_goal_bc
+from hindsight import schema
 from hindsight import relabel
 from hindsight.io import dataset
 from hindsight.training import Trainer, offline
+
+point_goal_bc = schema.load_module("configs/point_goal_bc.py")
 
 
 @pytest.fixture(scope="module")
@@ -16,7 +18,7 @@ def collected():
   c = point_goal_bc.get_config()
   c.learner.hidden_sizes = (16, 16)
   tr = Trainer(c)
-  eps, _ = jax.jit(lambda k: tr.rollout(tr._random_policy, k, n=12))(jax.random.PRNGKey(0))
+  eps, _ = jax.jit(lambda k: tr.rollout(tr.random_policy, k, n=12))(jax.random.PRNGKey(0))
   return tr, jax.device_get(eps)
 
 

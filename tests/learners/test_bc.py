@@ -3,15 +3,14 @@
 import jax
 import jax.numpy as jnp
 import numpy as np
-from ml_collections import ConfigDict
 
-from configs import base
+from hindsight import schema
 from hindsight import replay
 from hindsight.learners import bc, networks
 
 
 def _cfg():
-  cfg = ConfigDict(base.get_config().learner)
+  cfg = schema.learner_config(schema.get_config())
   cfg.hidden_sizes = (64, 64)
   cfg.actor_lr = 3e-3
   return cfg

@@ -8,7 +8,7 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 
-from configs import base
+from hindsight import schema
 from hindsight import learners, replay
 from hindsight.learners import networks, sac
 
@@ -19,7 +19,7 @@ SPEC = replay.EpisodeSpec(obs_size=3, action_size=2, feature_dim=2, task_dim=2, 
 
 
 def learner_config():
-  c = base.get_config().learner
+  c = schema.learner_config(schema.get_config())
   c.hidden_sizes = (32, 32)
   c.gamma = 0.9
   c.tau = 0.25

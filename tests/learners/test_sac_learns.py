@@ -3,9 +3,8 @@
 import jax
 import jax.numpy as jnp
 import numpy as np
-from ml_collections import ConfigDict
 
-from configs import base
+from hindsight import schema
 from hindsight import replay
 from hindsight.learners import sac
 
@@ -13,7 +12,7 @@ from hindsight.learners import sac
 def test_sac_learns_task_conditioned_bandit():
   """One-step problem: reward −(a − z)², no bootstrap. The optimal
   deterministic action is a = z; SAC must get close for every task."""
-  cfg = ConfigDict(base.get_config().learner)
+  cfg = schema.learner_config(schema.get_config())
   cfg.hidden_sizes = (64, 64)
   cfg.actor_lr = cfg.critic_lr = cfg.alpha_lr = 3e-3
   cfg.init_alpha = 0.1

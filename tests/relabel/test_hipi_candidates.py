@@ -22,8 +22,7 @@ def _batch(positions, commanded, T=3):
   return replay.EpisodeBatch(
       obs=z(b, 4), action=z(b, 2), next_obs=z(b, 4), features=positions, terminal=z(b),
       task=commanded, t=jnp.zeros(b, jnp.int32), episode=jnp.arange(b), ep_features=feats,
-      ep_action=z(b, T, 2), ep_mask=jnp.ones((b, T)), first_obs=z(b, 4),
-      random_features=positions, extras={})
+      ep_action=z(b, T, 2), ep_mask=jnp.ones((b, T)), first_obs=z(b, 4), extras={})
 
 
 FAR = jnp.asarray([[0.0, 0.0], [0.5, 0.0]])          # achieved; 0.5 apart ≫ ε = 0.05

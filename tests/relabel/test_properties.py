@@ -10,7 +10,7 @@ from hypothesis.extra import numpy as hnp
 
 from hindsight import relabel, replay, tasks
 from hindsight.relabel import RelabelContext, core
-from hindsight.relabel import episodes as E
+from hindsight.relabel import cache as relabel_cache
 
 SETTINGS = settings(max_examples=40, deadline=None)
 
@@ -66,7 +66,7 @@ def _batch_from_episodes(features, mask, task, t, obs_size=5, action_size=2):
       obs=z(b, obs_size), action=z(b, action_size), next_obs=z(b, obs_size),
       features=features[jnp.arange(b), t], terminal=z(b), task=task, t=t,
       episode=jnp.arange(b), ep_features=features, ep_action=z(b, T, action_size),
-      ep_mask=mask, first_obs=z(b, obs_size), random_features=features[:, 0], extras={})
+      ep_mask=mask, first_obs=z(b, obs_size), extras={})
 
 
 @SETTINGS
@@ -124,7 +124,7 @@ def test_air_choice_ranks_highest(seed, m):
   mask = jnp.ones((b + n_cache, T))
   task = fam.sample(k3, b + n_cache)
   batch = _batch_from_episodes(feats[:b], mask[:b], task[:b], jnp.zeros(b, jnp.int32))
-  cache = E.EpisodeCache(features=feats[b:], action=jnp.zeros((n_cache, T, 2)),
+  cache = relabel_cache.EpisodeCache(features=feats[b:], action=jnp.zeros((n_cache, T, 2)),
                          mask=mask[b:], first_obs=jnp.zeros((n_cache, 5)), task=task[b:],
                          valid=jnp.arange(n_cache) < 5)
   ctx = RelabelContext(family=fam, gamma=0.95, cache=cache,

@@ -20,7 +20,9 @@ from hypothesis.extra import numpy as hnp
 from hindsight import replay
 from hindsight.learners import sac
 from hindsight.relabel import AIR, HER, HIPI, AdvantageRelabel, RelabelContext, core
-from hindsight.relabel import episodes as E
+from hindsight.relabel import cache as relabel_cache
+from hindsight.relabel import returns
+from hindsight.relabel import schedule
 from hindsight.relabel import reference as ref
 from hindsight.tasks import PointGoal, PointReacher, PointTrajectory
 from hindsight.tasks.linear import RandomLinear
@@ -74,8 +76,8 @@ def transition_batch(rng, family, eps):
       obs=eps.obs[i, t], action=eps.action[i, t], next_obs=eps.obs[i, t + 1],
       features=eps.features[i, t], terminal=eps.terminal[i, t], task=eps.task, t=t,
       episode=i.astype(np.int32), ep_features=eps.features, ep_action=eps.action,
-      ep_mask=eps.mask, first_obs=eps.obs[:, 0], random_features=eps.features[i[::-1], 0],
-      extras={} if ds is None else {E.DISC_SUM: ds})
+      ep_mask=eps.mask, first_obs=eps.obs[:, 0],
+      extras={} if ds is None else {returns.DISC_SUM: ds})
 
 
 def disc_sums(family, eps):
@@ -86,7 +88,7 @@ def disc_sums(family, eps):
 
 def make_batch(family, eps):
   ds = disc_sums(family, eps)
-  return E.episodes_as_batch(eps, {} if ds is None else {E.DISC_SUM: ds})
+  return schedule.episodes_as_batch(eps, {} if ds is None else {returns.DISC_SUM: ds})
 
 
 def make_cache(family, eps, num_invalid=2, duplicates=None):
@@ -100,7 +102,7 @@ def make_cache(family, eps, num_invalid=2, duplicates=None):
   valid = np.arange(n) < n - num_invalid
   keep = lambda x: np.where(valid.reshape((-1,) + (1,) * (x.ndim - 1)), x, 0).astype(x.dtype)
   eps = jax.tree.map(lambda x: keep(np.asarray(x)), eps)
-  return E.EpisodeCache(features=eps.features, action=eps.action, mask=eps.mask,
+  return relabel_cache.EpisodeCache(features=eps.features, action=eps.action, mask=eps.mask,
                         first_obs=eps.obs[:, 0], task=eps.task, valid=valid,
                         disc_feature_sum=disc_sums(family, eps))
 
@@ -252,7 +254,7 @@ def test_returns_matrix_general_path_point_reacher():
   rng = np.random.default_rng(4)
   eps = random_episodes(rng, REACHER, 12)
   cands = np.asarray(REACHER.sample(jax.random.PRNGKey(5), K))
-  got = jit(E.returns_matrix, (0, 1))(REACHER, GAMMA, eps.features, eps.action, eps.mask,
+  got = jit(returns.returns_matrix, (0, 1))(REACHER, GAMMA, eps.features, eps.action, eps.mask,
                                       cands)
   want = ref.returns_matrix_np(ref.numpy_reward_fn(REACHER), GAMMA, eps.features,
                                eps.action, eps.mask, cands)
@@ -270,7 +272,7 @@ def test_returns_matrix_linear_paths_agree():
   rng = np.random.default_rng(6)
   eps = random_episodes(rng, LINEAR, 12)
   cands = np.asarray(LINEAR.sample(jax.random.PRNGKey(7), K))
-  rm = jit(E.returns_matrix, (0, 1))
+  rm = jit(returns.returns_matrix, (0, 1))
   linear = np.asarray(rm(LINEAR, GAMMA, eps.features, eps.action, eps.mask, cands,
                          disc_sums(LINEAR, eps)))
   general = np.asarray(rm(LINEAR, GAMMA, eps.features, eps.action, eps.mask, cands))
@@ -326,7 +328,7 @@ def test_air_choose_agrees(family_name):
     msg = f"tie_break={tie_break}, cache_size={relabeler.cache_size}"
     # Same key, same candidates (up to float rounding: jit may fuse the
     # prior's normalisation differently from eager execution).
-    np.testing.assert_allclose(cands, E.candidate_tasks(key, family, batch.task, K), atol=1e-6)
+    np.testing.assert_allclose(cands, returns.candidate_tasks(key, family, batch.task, K), atol=1e-6)
     pct_np, tie_np = ref.air_scores_np(family, GAMMA, batch, cands, tie_break=tie_break,
                                        cache=used_cache, value_fn=fake_value)
     np.testing.assert_allclose(np.asarray(pct), pct_np, atol=1e-6, err_msg=msg)
@@ -338,7 +340,7 @@ def test_air_choose_agrees(family_name):
     else:
       values = ref.values_matrix_np(fake_value, batch.first_obs, cands)
       np.testing.assert_allclose(
-          values, np.asarray(E.values_matrix(fake_value, batch.first_obs, cands)), rtol=1e-6)
+          values, np.asarray(returns.values_matrix(fake_value, batch.first_obs, cands)), rtol=1e-6)
       idx_np = ref.air_choose_np(family, GAMMA, batch, cands, m, values=values)
     np.testing.assert_array_equal(np.asarray(idx), idx_np, err_msg=msg)
   np.testing.assert_array_equal(np.asarray(chosen),
@@ -365,7 +367,7 @@ def test_advantage_choose_agrees(family_name):
   cands, adv, idx, chosen = _jitted_advantage(family, relabeler)(key, batch)
   # Same key, same candidates (up to float rounding: jit may fuse the prior's
   # normalisation differently from eager execution).
-  np.testing.assert_allclose(cands, E.candidate_tasks(key, family, batch.task, K), atol=1e-6)
+  np.testing.assert_allclose(cands, returns.candidate_tasks(key, family, batch.task, K), atol=1e-6)
   adv_np = ref.advantage_scores_np(family, GAMMA, batch, cands, value_fn=fake_value)
   np.testing.assert_allclose(np.asarray(adv), adv_np, rtol=1e-5, atol=1e-5)
   idx_np = ref.advantage_choose_np(family, GAMMA, batch, cands, 3, value_fn=fake_value)
@@ -415,10 +417,10 @@ def test_hipi_logits_agree(family_name):
 def random_sac_state(rng, hidden, obs_size, task_dim):
   """A ``sac.SACState`` with random parameters in flax's layout, built in
   NumPy (``sac.init`` compiles random initialisers: seconds on a busy CPU)."""
-  from configs import base as base_config
+  from hindsight import schema
   spec = replay.EpisodeSpec(obs_size=obs_size, action_size=ACT, feature_dim=1,
                             task_dim=task_dim, horizon=T)
-  hp = sac.SACHyper.from_config(spec, base_config.get_config().learner)
+  hp = sac.SACHyper.from_config(spec, schema.learner_config(schema.get_config()))
   hp = dataclasses.replace(hp, hidden_sizes=tuple(hidden))
 
   def mlp(n_in, n_out):

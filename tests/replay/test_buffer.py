@@ -156,9 +156,14 @@ def test_sampled_step_is_valid(wrapped):
   # every valid step of every episode gets sampled
   seen = set(zip(ep_id, b.t))
   assert seen == {(i, s) for i in range(5, 11) for s in range(lengths[i])}
-  # the buffer-wide random step is a valid step of a live episode
-  rid, rt = np.divmod(b.random_features[:, 0].astype(int), 100)
-  np.testing.assert_array_equal(b.random_features[:, 0], b.random_features[:, 1])
+
+
+def test_sample_features_are_valid_steps_of_live_episodes(wrapped):
+  """HER's buffer-wide step: features of a valid step of a live episode."""
+  state, lengths, _ = wrapped
+  f = np.asarray(replay.sample_features(state, jax.random.PRNGKey(7), N_SAMPLE))
+  rid, rt = np.divmod(f[:, 0].astype(int), 100)
+  np.testing.assert_array_equal(f[:, 0], f[:, 1])
   assert set(rid) == {5, 6, 7, 8, 9, 10}
   assert np.all(rt < np.asarray([lengths[i] for i in rid]))
 
@@ -167,7 +172,8 @@ def test_sample_partially_filled_buffer_only_reads_filled_slots(partial):
   b = jax.device_get(sample(partial, jax.random.PRNGKey(2), N_SAMPLE))
   assert set(b.task[:, 0].astype(int)) == {3, 4}
   assert set(b.episode) == {0, 1}
-  assert set(b.random_features[:, 0].astype(int) // 100) == {3, 4}
+  f = replay.sample_features(partial, jax.random.PRNGKey(3), N_SAMPLE)
+  assert set(np.asarray(f)[:, 0].astype(int) // 100) == {3, 4}
 
 
 def test_sample_shapes(wrapped):
@@ -177,7 +183,7 @@ def test_sample_shapes(wrapped):
   assert b.task.shape == (B, 2) and b.terminal.shape == (B,)
   assert b.t.shape == b.episode.shape == (B,)
   assert b.ep_features.shape == (B, T, 2) and b.ep_action.shape == (B, T, 2)
-  assert b.ep_mask.shape == (B, T) and b.random_features.shape == (B, 2)
+  assert b.ep_mask.shape == (B, T)
   assert b.extras["z"].shape == (B, 2) and b.extras["s"].shape == (B,)
 
 

@@ -10,18 +10,20 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 
-from configs import base, point_goal
+from hindsight import schema
 from hindsight import replay
 from hindsight.learners import sac
 from hindsight.training import Trainer
 from hindsight.training.trainer import relabeled_terminal
 
+point_goal = schema.load_module("configs/point_goal.py")
+
 
 def _trainer(time_limit, horizon=5, gamma=0.9, **learner):
-  c = base.get_config()
+  c = schema.get_config()
   c.env.options.horizon = horizon
   c.env.options.time_limit = time_limit
-  c.learner.gamma = gamma
+  c.gamma = gamma
   c.learner.hidden_sizes = (64, 64)
   c.learner.update(learner)
   c.train.update(dict(num_envs=1, batch_size=8, warmup_episodes=0, buffer_episodes=4))
@@ -55,7 +57,7 @@ def test_td_target_at_the_last_step(time_limit, last_discount):
   assert set(t) == set(range(5))
   np.testing.assert_array_equal(disc[t < 4], 1.0)
   np.testing.assert_array_equal(disc[t == 4], last_discount)
-  state = sac.init(jax.random.PRNGKey(2), tr.spec, tr.config.learner)
+  state = sac.init(jax.random.PRNGKey(2), tr.spec, schema.learner_config(tr.config))
   _, info = sac.critic_loss(state.critic_params, state.target_critic_params,
                             state.actor_params, state.log_alpha,
                             jax.tree.map(lambda x: x[t == 4][:1], tr_batch),
@@ -73,14 +75,14 @@ def _fit_constant_reward(time_limit, steps=3000):
   Q(s_t, a_t, z) along the first episode."""
   tr = _trainer(time_limit, critic_lr=3e-3, actor_lr=1e-4, init_alpha=1e-6,
                 alpha_lr=1e-9, tau=0.05)
-  eps = _episode(tr, 16, tr._random_policy)
+  eps = _episode(tr, 16, tr.random_policy)
   H = tr.spec.horizon
   flat = lambda x: x.reshape(-1, *x.shape[2:])
   batch = tr.learner.Transition(
       obs=flat(eps.obs[:, :H]), task=jnp.repeat(eps.task, H, 0), action=flat(eps.action),
       reward=-jnp.ones(16 * H), next_obs=flat(eps.obs[:, 1:]),
       discount=1.0 - flat(eps.terminal))
-  state = sac.init(jax.random.PRNGKey(0), tr.spec, tr.config.learner)
+  state = sac.init(jax.random.PRNGKey(0), tr.spec, schema.learner_config(tr.config))
 
   @jax.jit
   def fit(state):
@@ -119,8 +121,7 @@ def test_relabeled_done_under_terminate_on_success():
       features=feats, terminal=jnp.zeros(2), task=jnp.zeros((2, 2)),
       t=jnp.asarray([3, 19]), episode=jnp.zeros(2, jnp.int32),
       ep_features=jnp.zeros((2, 20, 2)), ep_action=jnp.zeros((2, 20, 2)),
-      ep_mask=jnp.ones((2, 20)), first_obs=jnp.zeros((2, 4)),
-      random_features=jnp.zeros((2, 2)), extras={})
+      ep_mask=jnp.ones((2, 20)), first_obs=jnp.zeros((2, 4)), extras={})
   # Goal (0.12, 0) is 0.02 < ε = 0.05 away: done; goal (0.3, 0) is not, and the
   # time limit bootstraps, so t = 19 is not terminal either.
   z = jnp.asarray([[0.12, 0.0], [0.3, 0.0]])

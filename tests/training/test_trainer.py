@@ -4,10 +4,14 @@ import jax
 import numpy as np
 import pytest
 
-from configs import base, point_goal, point_trajectory
+from hindsight import schema
 from hindsight import config as config_lib
-from hindsight.relabel import episodes as E
+from hindsight.relabel import returns
+from hindsight.relabel import schedule
 from hindsight.training import Trainer, run
+
+point_goal = schema.load_module("configs/point_goal.py")
+point_trajectory = schema.load_module("configs/point_trajectory.py")
 
 
 def tiny(c, **train):
@@ -23,8 +27,8 @@ def tiny(c, **train):
 
 
 def test_rollout_records_episodes_and_fresh_tasks():
-  tr = Trainer(tiny(base.get_config()))
-  eps, rewards = jax.jit(lambda k: tr.rollout(tr._random_policy, k, n=6))(jax.random.PRNGKey(0))
+  tr = Trainer(tiny(schema.get_config()))
+  eps, rewards = jax.jit(lambda k: tr.rollout(tr.random_policy, k, n=6))(jax.random.PRNGKey(0))
   T = tr.spec.horizon
   assert eps.obs.shape == (6, T + 1, 5) and eps.action.shape == (6, T, 2)
   assert eps.features.shape == (6, T, 3) and rewards.shape == (6, T)
@@ -42,7 +46,7 @@ def test_rollout_records_episodes_and_fresh_tasks():
 
 
 def test_new_task_at_every_episode_start():
-  tr = Trainer(tiny(base.get_config()))
+  tr = Trainer(tiny(schema.get_config()))
   rs = tr.init(jax.random.PRNGKey(0))
   rs, _ = jax.jit(tr.iteration)(rs)
   rs, _ = jax.jit(tr.iteration)(rs)
@@ -58,7 +62,7 @@ def test_new_task_at_every_episode_start():
     pytest.param("random", "insert", marks=pytest.mark.slow),
     ("air", "default"), ("advantage", "sample"), ("hipi", "default")])
 def test_every_strategy_trains_two_seeds(tmp_path, name, when):
-  c = tiny(base.get_config())
+  c = tiny(schema.get_config())
   c.relabel.name, c.relabel.when = name, when
   c.num_seeds, c.workdir = 2, str(tmp_path)
   out = run(c, echo=False)
@@ -79,13 +83,13 @@ def test_her_on_goal_family(tmp_path):
 
 
 def test_insert_mode_stores_chosen_tasks():
-  c = tiny(base.get_config())
+  c = tiny(schema.get_config())
   c.relabel.name = "air"
   c.relabel.air.m = 2
   tr = Trainer(c)
-  assert tr.when == "insert"
+  assert tr.schedule.when == "insert"
   rs = jax.jit(tr.init)(jax.random.PRNGKey(0))
-  chosen = np.asarray(rs.buffer.extras[E.RELABELED][:8])
+  chosen = np.asarray(rs.buffer.extras[schedule.RELABELED][:8])
   assert chosen.shape == (8, 2, 6)
   lo, hi = tr.family.task_low_high()
   assert np.all(chosen >= lo - 1e-6) and np.all(chosen <= hi + 1e-6)
@@ -96,17 +100,17 @@ def test_gh_random_baseline_draws_one_prior_task_per_episode():
   # n_sampled_latents = 1): one prior task per episode, drawn at insertion;
   # every sampled transition of that episode gets the same one.
   from hindsight import replay
-  c = tiny(base.get_config())
+  c = tiny(schema.get_config())
   c.relabel.name, c.relabel.when = "random", "insert"
   tr = Trainer(c)
   rs = jax.jit(tr.init)(jax.random.PRNGKey(0))
-  stored = np.asarray(rs.buffer.extras[E.RELABELED][:8])
+  stored = np.asarray(rs.buffer.extras[schedule.RELABELED][:8])
   assert stored.shape == (8, 1, 6) and len(np.unique(stored[:, 0, 0])) == 8
   lo, hi = tr.family.task_low_high()
   assert np.all(stored >= lo - 1e-6) and np.all(stored <= hi + 1e-6)
   for seed in range(3):
     batch = replay.sample(rs.buffer, jax.random.PRNGKey(seed), 64)
-    new = np.asarray(E.pick_one(jax.random.PRNGKey(seed), batch.extras[E.RELABELED]))
+    new = np.asarray(returns.pick_one(jax.random.PRNGKey(seed), batch.extras[schedule.RELABELED]))
     np.testing.assert_array_equal(new, stored[np.asarray(batch.episode), 0])
 
 
@@ -119,7 +123,7 @@ def test_config_errors_before_tracing():
   c.relabel.name, c.relabel.when = "hipi", "insert"
   with pytest.raises(config_lib.ConfigError, match="'insert' is not possible"):
     config_lib.validate(c)
-  c = base.get_config()
+  c = schema.get_config()
   c.relabel.air.tie_break = "coin"
   c.relabel.name = "air"
   with pytest.raises(config_lib.ConfigError, match="tie_break must be one of"):
@@ -129,7 +133,7 @@ def test_config_errors_before_tracing():
 @pytest.mark.slow
 def test_sac_learns_point_reacher(tmp_path):
   """A shortened default run: clearly above the uniform-random policy."""
-  c = base.get_config()
+  c = schema.get_config()
   c.train.total_env_steps = 24_000
   c.workdir = str(tmp_path)
   out = run(c, echo=False)
@@ -145,7 +149,7 @@ def test_resume_gives_the_same_metrics(tmp_path):
   and end with exactly the metrics of the uninterrupted run."""
   import os
   from hindsight.io import checkpoint, files
-  c = tiny(base.get_config(), checkpoint_every_epochs=1, total_env_steps=480,
+  c = tiny(schema.get_config(), checkpoint_every_epochs=1, total_env_steps=480,
            iterations_per_epoch=2)
   c.workdir, c.num_seeds = str(tmp_path), 2
   out = run(c, echo=False)
@@ -185,7 +189,7 @@ def test_finished_run_without_checkpoints_is_not_rerun(tmp_path):
   partial metrics.csv with no checkpoint is refused, untouched."""
   import os
   from hindsight.io import files
-  c = tiny(base.get_config(), checkpoint_every_epochs=0)
+  c = tiny(schema.get_config(), checkpoint_every_epochs=0)
   c.workdir = str(tmp_path)
   out = run(c, echo=False)
   path = os.path.join(out["run_dir"], "metrics.csv")
@@ -207,7 +211,7 @@ def test_resume_keeps_later_rows_until_recomputed(tmp_path, monkeypatch):
   # metrics.csv while the run recomputes them (the file only grows).
   import os
   from hindsight.io import checkpoint, files
-  c = tiny(base.get_config(), checkpoint_every_epochs=1, total_env_steps=480,
+  c = tiny(schema.get_config(), checkpoint_every_epochs=1, total_env_steps=480,
            iterations_per_epoch=2)
   c.workdir = str(tmp_path)
   out = run(c, echo=False)
@@ -231,7 +235,7 @@ def test_resume_keeps_later_rows_until_recomputed(tmp_path, monkeypatch):
 def test_second_process_on_a_run_directory_stops_naming_the_holder(tmp_path):
   import os
   from hindsight.training.run import lock_run_dir, run_name
-  c = tiny(base.get_config())
+  c = tiny(schema.get_config())
   c.workdir = str(tmp_path)
   run_dir = os.path.join(str(tmp_path), run_name(config_lib.validate(c)))
   os.makedirs(run_dir)
@@ -246,7 +250,7 @@ def test_second_process_on_a_run_directory_stops_naming_the_holder(tmp_path):
 
 def test_non_finite_stops_with_a_clear_message(tmp_path):
   from hindsight.training.run import NonFiniteError
-  c = tiny(base.get_config(), checkpoint_every_epochs=1)
+  c = tiny(schema.get_config(), checkpoint_every_epochs=1)
   c.workdir = str(tmp_path)
   c.learner.actor_lr = c.learner.critic_lr = 1e30   # diverges at once
   c.learner.reward_scale = 1e30
@@ -279,7 +283,7 @@ def test_tensorboard_events_match_the_csv(tmp_path):
   import os
   from hindsight.io import files
   pytest.importorskip("tensorboardX")
-  c = tiny(base.get_config(), tensorboard=True)
+  c = tiny(schema.get_config(), tensorboard=True)
   c.workdir, c.num_seeds = str(tmp_path), 2
   out = run(c, echo=False)
   rows = files.read_csv(os.path.join(out["run_dir"], "metrics.csv"))

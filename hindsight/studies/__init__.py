@@ -74,7 +74,7 @@ _HIPI_BUF = "hipi/relabelling_replay_buffer.py RelabellingReplayBuffer.__init__"
 def _gh(horizon, gamma, hidden, batch, updates, buffer, line_h, line_g, line_n, line_b,
         line_u, line_buf, time_limit="bootstrap", time_src=""):
   out = [("env.options.horizon", horizon, f"{_GH} max_path_length ({line_h})"),
-         ("learner.gamma", gamma, f"{_GH} discount ({line_g})"),
+         ("gamma", gamma, f"{_GH} discount ({line_g})"),
          ("learner.hidden_sizes", hidden, f"{_GH} hidden sizes ({line_n})"),
          ("learner.actor_lr", 3e-3, f"{_GH} policy_lr (L239)"),
          ("learner.critic_lr", 3e-3, f"{_GH} qf_lr (L240)"),
@@ -99,7 +99,7 @@ def _gh(horizon, gamma, hidden, batch, updates, buffer, line_h, line_g, line_n, 
 
 def _hipi(horizon_src, horizon, goal=True):
   out = [("env.options.horizon", horizon, horizon_src),
-         ("learner.gamma", 0.99, f"{_HIPI} gamma (L72)"),
+         ("gamma", 0.99, f"{_HIPI} gamma (L72)"),
          ("learner.hidden_sizes", (256, 256), f"{_HIPI} actor/critic fc layers (L55-58)"),
          ("learner.actor_lr", 3e-4, f"{_HIPI} actor_learning_rate (L68)"),
          ("learner.critic_lr", 3e-4, f"{_HIPI} critic_learning_rate (L69)"),
@@ -305,7 +305,6 @@ def get_config(study: str = "generalized_hindsight", scale: str = "cpu") -> Conf
 def _family_differences(stem: str):
   """The family's own PAPER_DIFFERENCES (Brax families: what the simulator
   cannot match), found from the config file's env name."""
-  import importlib
-  from hindsight import tasks
-  name = importlib.import_module(f"configs.{stem}").get_config().env.name
+  from hindsight import schema, tasks
+  name = schema.load(f"configs/{stem}.py").env.name
   return list(getattr(tasks.REGISTRY.get(name), "PAPER_DIFFERENCES", ()))

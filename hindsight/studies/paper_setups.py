@@ -22,7 +22,7 @@ def generalized_hindsight(c):
 
 def hipi(c, horizon: int):
   c.learner.hidden_sizes = (256, 256)  # actor_fc_layers, critic_joint_fc_layers (L55-58)
-  c.learner.gamma = 0.99               # gamma (L72)
+  c.gamma = 0.99                       # gamma (L72)
   c.learner.actor_lr = 3e-4            # actor_learning_rate (L68)
   c.learner.critic_lr = 3e-4           # critic_learning_rate (L69)
   c.learner.alpha_lr = 3e-4            # alpha_learning_rate (L70)

@@ -1,57 +1,18 @@
-"""Episode-level helpers shared by the strategies: the cache of recent
-episodes, return matrices R[n, k] under candidate tasks, candidate sets."""
+"""Return matrices R[n, k] of episodes under candidate tasks, computed from
+stored reward features (no simulator call), and the candidate sets that
+AIR and advantage relabeling score."""
 
 from __future__ import annotations
-
-from typing import Optional
 
 import chex
 import jax
 import jax.numpy as jnp
-from flax import struct
 
 from hindsight import replay
-from hindsight.relabel import core
 from hindsight.tasks.base import TaskFamily
 
 DISC_SUM = "disc_feature_sum"        # buffer extra: Σ_t γ^t φ_t (linear families)
-RELABELED = "relabeled_tasks"        # buffer extra: tasks chosen at insertion [m, D]
 _CHUNK_ELEMENTS = 1 << 22            # rewards evaluated at once by returns_matrix
-
-
-@struct.dataclass
-class EpisodeCache:
-  """The M most recent buffer episodes (newest first), for ranking against."""
-  features: jax.Array      # f32[M, T, F]
-  action: jax.Array        # f32[M, T, A]
-  mask: jax.Array          # f32[M, T]
-  first_obs: jax.Array     # f32[M, O]
-  task: jax.Array          # f32[M, D]
-  valid: jax.Array         # bool[M]  (False for slots not filled yet)
-  disc_feature_sum: Optional[jax.Array] = None  # f32[M, F] for linear families
-
-
-def recent_cache(buffer: replay.BufferState, size: int) -> EpisodeCache:
-  idx, valid = replay.recent_indices(buffer, size)
-  d = buffer.data
-  return EpisodeCache(features=d.features[idx], action=d.action[idx], mask=d.mask[idx],
-                      first_obs=d.obs[idx, 0], task=d.task[idx], valid=valid,
-                      disc_feature_sum=buffer.extras[DISC_SUM][idx]
-                      if DISC_SUM in buffer.extras else None)
-
-
-def episodes_as_batch(episodes: replay.Episodes, extras=None) -> replay.EpisodeBatch:
-  """One 'transition' per episode (its first step) carrying the whole
-  episode: what insert-time relabeling hands to a strategy."""
-  n = episodes.task.shape[0]
-  zero = jnp.zeros((n,), jnp.int32)
-  return replay.EpisodeBatch(
-      obs=episodes.obs[:, 0], action=episodes.action[:, 0], next_obs=episodes.obs[:, 1],
-      features=episodes.features[:, 0], terminal=episodes.terminal[:, 0],
-      task=episodes.task, t=zero, episode=jnp.arange(n, dtype=jnp.int32),
-      ep_features=episodes.features, ep_action=episodes.action, ep_mask=episodes.mask,
-      first_obs=episodes.obs[:, 0], random_features=episodes.features[:, 0],
-      extras=dict(extras or {}))
 
 
 def returns_matrix(family: TaskFamily, gamma: float, features, action, mask,
@@ -80,7 +41,8 @@ def batch_returns(family, gamma, batch: replay.EpisodeBatch, candidates):
                         candidates, batch.extras.get(DISC_SUM))
 
 
-def cache_returns(family, gamma, cache: EpisodeCache, candidates):
+def cache_returns(family, gamma, cache, candidates):
+  """R[m, k] of the cached episodes (``hindsight.relabel.cache.EpisodeCache``)."""
   return returns_matrix(family, gamma, cache.features, cache.action, cache.mask,
                         candidates, cache.disc_feature_sum)
 
@@ -107,8 +69,3 @@ def pick_one(key, chosen_tasks):
   b, m = chosen_tasks.shape[:2]
   j = jax.random.randint(key, (b,), 0, m)
   return chosen_tasks[jnp.arange(b), j]
-
-
-__all__ = ["DISC_SUM", "RELABELED", "EpisodeCache", "batch_returns", "cache_returns",
-           "candidate_tasks", "episodes_as_batch", "pick_one", "recent_cache",
-           "returns_matrix", "values_matrix", "core"]
