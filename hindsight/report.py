@@ -1,6 +1,6 @@
 """REPRODUCTION.md from run directories: tables, learning curves, verdicts.
 
-``experiments/reproduce.py`` trains a study (``configs/studies.py``) as sweeps
+``experiments/reproduce.py`` trains a study (``hindsight/studies``) as sweeps
 into one directory per study; this module reads those directories back and
 writes the report. Nothing in the report is typed by hand: every number,
 figure and verdict is computed here from ``metrics.csv`` files, so re-running
@@ -178,7 +178,7 @@ def family_guard(study, family: str, cells, metric: str, n_boot: int, alpha: flo
   ref = next((x for x in (random_reference(r) for r in runs.values()) if x is not None), None)
   out = learned_guard(finals[best], ref, n_boot, alpha)
   out.update(best=best, random=float(np.mean(ref)) if ref is not None else float("nan"),
-             random_values=ref)
+             random_values=ref, best_mean=float(np.mean(finals[best])))
   return out
 
 
@@ -189,7 +189,7 @@ def check_claim(claim, cells, metric: str, n_boot: int, alpha: float,
   ``guards`` (``family_guard`` per family), a family where nothing was
   learned (or that has no random-policy reference) is 'not learned' and left
   out of the verdict."""
-  rows = []
+  rows, counted = [], []
   for fam in claim.families:
     ra, rb = cells.get((fam, claim.a)), cells.get((fam, claim.b))
     guard = (guards or {}).get(fam)
@@ -211,8 +211,32 @@ def check_claim(claim, cells, metric: str, n_boot: int, alpha: float,
     res = "no signal" if no_signal(fa, fb) else outcome(lo, hi)
     rows.append({"family": fam, "outcome": res, "diff": d, "lo": lo, "hi": hi,
                  "a": float(fa.mean()), "b": float(fb.mean())})
+    if res != "no signal" and guard is not None and guard["outcome"] == "learned":
+      counted.append((fa, fb, guard["random"], guard["best_mean"]))
   return {"claim": claim, "families": rows,
-          "verdict": verdict(claim.kind, [r["outcome"] for r in rows])}
+          "verdict": verdict(claim.kind, [r["outcome"] for r in rows]),
+          "improvement": claim_improvement(counted, n_boot, alpha)}
+
+
+def claim_improvement(counted, n_boot: int, alpha: float) -> Optional[Dict[str, Any]]:
+  """rliable's probability of improvement P(A > B) over the families that
+  count toward a claim (learned there), with its stratified-bootstrap
+  interval: each family's final returns normalised by its random policy's
+  (0) and its best strategy's (1) mean. ``counted``: (finals of A, finals of
+  B, random return, best return) per family. None when no family counts or
+  the seed counts differ."""
+  if not counted:
+    return None
+  sizes = {len(fa) for fa, fb, _, _ in counted} | {len(fb) for fa, fb, _, _ in counted}
+  if len(sizes) != 1:
+    return None
+  x = np.stack([analysis.normalized_scores(fa, lo, hi) for fa, _, lo, hi in counted], 1)
+  y = np.stack([analysis.normalized_scores(fb, lo, hi) for _, fb, lo, hi in counted], 1)
+  if not (np.all(np.isfinite(x)) and np.all(np.isfinite(y))):
+    return None
+  p = analysis.probability_of_improvement(x, y)
+  lo, hi = analysis.probability_of_improvement_ci(x, y, n_boot, alpha)
+  return {"p": p, "lo": lo, "hi": hi, "families": len(counted)}
 
 
 # ------------------------------------------------------------------ tables --
@@ -332,6 +356,12 @@ def claims_section(results: Sequence[Mapping[str, Any]], alpha: float) -> str:
     scope = (f" (on {used} of {n} families" + (" so far" if run < n else "") + ")"
              if 0 < used < n else "")
     out.append(f"- **{res['verdict']}**{scope} — {c.text} (`{c.a}` vs `{c.b}`)")
+    imp = res.get("improvement")
+    if imp:
+      out.append(f"  - P({c.a} > {c.b}) = {imp['p']:.2f} [{pct} CI {imp['lo']:.2f}, "
+                 f"{imp['hi']:.2f}] over the {imp['families']} famil"
+                 f"{'y' if imp['families'] == 1 else 'ies'} where something was learned "
+                 "(rliable's probability of improvement, stratified bootstrap)")
     for r in res["families"]:
       if r["outcome"] == "missing":
         out.append(f"  - {r['family']}: not run yet")
@@ -354,6 +384,8 @@ def setting_value(config: Mapping[str, Any], key: str) -> Any:
   if key == "train.updates_per_env_step" and "updates_per_env_step" not in train:
     upd, n = train.get("updates_per_iteration"), train.get("num_envs")
     return None if None in (upd, n, horizon) else float(upd) / (int(n) * int(horizon))
+  if key == "gamma" and "gamma" not in config:  # runs from before γ left the learner block
+    return (config.get("learner", {}) or {}).get("gamma")
   if key == "buffer_size":
     if train.get("buffer_transitions"):
       return int(train["buffer_transitions"])
@@ -491,17 +523,90 @@ def summary_section(by_study: Sequence[Tuple[Any, Sequence[Mapping[str, Any]]]])
   """One table of every claim's verdict, with how many families came out
   better / tied / worse / without signal / not run (``by_study``: pairs of a
   study and its ``check_claim`` results)."""
-  lines = ["| paper | claim | verdict | families: better · tied · worse · not learned · "
-           "not checked · no signal · not run |",
-           "|---|---|---|---|"]
+  lines = ["| paper | claim | verdict | P(A > B) [95 % CI] | families: better · tied · "
+           "worse · not learned · not checked · no signal · not run |",
+           "|---|---|---|---|---|"]
   for study, results in by_study:
     paper = study.title.split(":")[0].split(" (")[0]
     for res in results:
       c = res["claim"]
       n = {o: sum(r["outcome"] == o for r in res["families"]) for o in _ORDER}
+      imp = res.get("improvement")
+      poi = f"{imp['p']:.2f} [{imp['lo']:.2f}, {imp['hi']:.2f}]" if imp else "—"
       lines.append(f"| {paper} | {c.text} (`{c.a}` vs `{c.b}`) | **{res['verdict']}** | "
-                   + " · ".join(str(n[o]) for o in _ORDER) + " |")
+                   f"{poi} | " + " · ".join(str(n[o]) for o in _ORDER) + " |")
   return "\n".join(lines) + "\n"
+
+
+# ------------------------------------------------ before the fidelity fixes --
+
+def v1_label(study, family: str, rest: str) -> Optional[str]:
+  """The study label of a first-generation run named ``<family>-<rest>``
+  (``rest``: relabeler, then ``key=value`` parts): 'her-strategy=final' is
+  'her-final' where the study has that label, else 'her'; 'hipi-…' is 'hipi';
+  point_goal_bc's runs are 'bc' and 'hipi-bc'."""
+  parts = rest.split("-")
+  relabeler, opts = parts[0], dict(p.split("=", 1) for p in parts[1:] if "=" in p)
+  labels = set(_labels(study, family))
+  if family.endswith("_bc"):
+    label = {"none": "bc", "hipi": "hipi-bc"}.get(relabeler)
+  elif relabeler == "her" and f"her-{opts.get('strategy', '')}" in labels:
+    label = f"her-{opts['strategy']}"
+  else:
+    label = relabeler
+  return label if label in labels else None
+
+
+def v1_cells(study, v1_dir: str) -> Dict[Tuple[str, str], Optional[Dict[str, Any]]]:
+  """``{(family, label): run}`` of a first-generation study directory, its
+  runs matched to today's labels by their names (those runs predate the
+  cells' options; their 'random' is a prior task per sampled transition)."""
+  out: Dict[Tuple[str, str], Optional[Dict[str, Any]]] = {}
+  if not os.path.isdir(v1_dir):
+    return out
+  fams = sorted(study.families, key=len, reverse=True)
+  for run in analysis.load_sweep(v1_dir):
+    fam = next((f for f in fams if run["name"].startswith(f + "-")), None)
+    if fam is None:
+      continue
+    label = v1_label(study, fam, run["name"][len(fam) + 1:])
+    if label is not None:
+      out[(fam, label)] = run
+  return out
+
+
+def appendix_section(pairs, alpha: float) -> str:
+  """'Before the fidelity fixes': per claim, the first-generation runs'
+  verdict (the rules of the time: no random-policy guard) against today's,
+  with each family's outcome. ``pairs``: (study, v1 results, new results),
+  each results a list of ``check_claim`` outputs in claim order."""
+  pct = f"{100 * (1 - alpha):g} %"
+  out = ["## Appendix: before the fidelity fixes\n",
+         "The first generation of runs (`results/reproduction/*-cpu-v1/`, report "
+         "`REPRODUCTION-v1.md`) trained on setups that differed from the papers' released "
+         "code (time limits that bootstrapped where the papers' ended the episode, a "
+         "per-sample random baseline, HIPI's prior candidates, other learning settings). "
+         "Per claim: the verdict those runs gave (judged as then, without the random-"
+         "policy guard) and the verdict of the runs above.\n"]
+
+  def cell(r):
+    if r is None or r["outcome"] == "missing":
+      return "not run"
+    return (f"{_f(r['diff'])} [{_f(r['lo'])}, {_f(r['hi'])}] → "
+            f"{_MARK[r['outcome']].replace('**', '')}")
+
+  for study, old, new in pairs:
+    for o, n in zip(old, new):
+      c = n["claim"]
+      out.append(f"**{c.id}** — {c.text} (`{c.a}` vs `{c.b}`): before **{o['verdict']}**, "
+                 f"now **{n['verdict']}**\n")
+      out.append(f"| family | before: A − B [{pct} CI] | now: A − B [{pct} CI] |")
+      out.append("|---|---|---|")
+      old_by = {r["family"]: r for r in o["families"]}
+      for r in n["families"]:
+        out.append(f"| {r['family']} | {cell(old_by.get(r['family']))} | {cell(r)} |")
+      out.append("")
+  return "\n".join(out) + "\n"
 
 
 HEADER = """# Reproduction report

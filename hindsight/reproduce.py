@@ -1,7 +1,7 @@
 """Paper studies as sweeps, and the report: the library behind
 ``experiments/reproduce.py`` (which documents the command).
 
-A study (``configs/studies.py``) is trained as one sweep into
+A study (``hindsight/studies``) is trained as one sweep into
 ``<out_dir>/<study>-<scale>/``: the grid points of every (config, relabeler
 options) group joined, so ``--max_parallel`` cells run side by side;
 ``report`` rewrites REPRODUCTION.md from every study directory found.
@@ -62,7 +62,7 @@ class ReportError(ValueError):
 
 
 def report(out_dir: str, scale: str, path: str, fig_dir: str) -> str:
-  from configs import studies
+  from hindsight import studies
   from hindsight import analysis
   from hindsight import report as report_lib
   rel = os.path.dirname(os.path.abspath(path))
@@ -82,11 +82,19 @@ def report(out_dir: str, scale: str, path: str, fig_dir: str) -> str:
     by_study.append((study, results))
   command = f"python experiments/reproduce.py --report_only --scale={scale}"
   summary = report_lib.summary_section(by_study)
-  v1 = os.path.join(rel, "results", "reproduction", "REPRODUCTION-v1.md")
-  if os.path.exists(v1):
-    summary += (f"\nThe report of the runs made before the setups followed the papers' "
-                f"released code (`{os.path.relpath(v1, rel)}`) is kept as it was; its "
-                "cells above show their settings against the papers' and are left out of "
-                "the verdicts (they predate the random-policy reference).\n")
+  # The first generation of runs (before the fidelity fixes), judged as then.
+  pairs = []
+  for study, results in by_study:
+    v1_dir = study_dir(out_dir, study.name, scale) + "-v1"
+    old = report_lib.v1_cells(study, v1_dir)
+    if old:
+      pairs.append((study, [report_lib.check_claim(c, old, study.metric, int(study.n_boot),
+                                                   float(study.alpha)) for c in study.claims],
+                    results))
+  if pairs:
+    summary += ("\nThe first generation of runs, made before the setups followed the papers' "
+                "released code, is compared claim by claim in the appendix; its own report "
+                "is kept as `results/reproduction/REPRODUCTION-v1.md`.\n")
+    sections.append(report_lib.appendix_section(pairs, float(by_study[0][0].alpha)))
   report_lib.write_report(path, sections, command, summary)
   return path
