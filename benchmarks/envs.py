@@ -33,10 +33,10 @@ import jax
 
 from _common import machine_info  # benchmarks/_common.py
 
-from hindsight import envs
+from hindsight import envs, tasks
 
-FAMILIES = ("halfcheetah_multiobjective", "ant_direction", "ant_goal", "walker_linear",
-            "reacher_goal", "reacher_multiobjective")
+# Every Brax family, in the task registry's order.
+FAMILIES = tuple(cls.name for cls in tasks.FAMILIES if cls.env_kind == "brax")
 
 
 def scan_fn(reset, step, action_size, num_envs, steps):

@@ -5,7 +5,7 @@
 
 For each strategy the jitted relabeler (``jax.jit``, timed after compilation,
 ``block_until_ready``, median of ``--reps`` calls) and the NumPy loop
-reference of ``hindsight.relabel.reference`` (Python loops over episodes,
+reference of ``hindsight.testing.reference`` (Python loops over episodes,
 candidates and transitions) run on the same inputs in the same process. The
 reference can be timed on a fraction of the episodes / transitions and scaled
 linearly (``--numpy_fraction``); the table says where it was. Each cost is also
@@ -44,7 +44,7 @@ from hindsight.relabel import AIR, HER, HIPI, AdvantageRelabel, RelabelContext, 
 from hindsight.relabel import cache as relabel_cache
 from hindsight.relabel import returns
 from hindsight.relabel import schedule
-from hindsight.relabel import reference as ref
+from hindsight.testing import reference as ref
 from hindsight.tasks import PointGoal, PointReacher
 from hindsight.tasks.linear import RandomLinear
 
@@ -435,7 +435,7 @@ def main(argv=None):
       f"`relabel_with_info` (HIPI, HER), timed after compilation with "
       f"`block_until_ready`, median of {args.reps} calls. It includes candidate "
       "sampling, the return matrix (cache included), values, ranking and top-m.",
-      "- numpy: `hindsight.relabel.reference` (Python loops over episodes × candidates "
+      "- numpy: `hindsight.testing.reference` (Python loops over episodes × candidates "
       "and transitions × candidates; NumPy reward ports; SAC networks ported to NumPy "
       f"and called once per pair), median of {args.numpy_reps} call(s), on the same "
       "candidates. Where timed on a subset it is scaled linearly in the subsampled "

@@ -46,6 +46,11 @@ class TaskFamily:
   # (HIPI's goal tasks: done = dist < margin). Relabeled transitions then get
   # done′ = success(φ, z′).
   terminate_on_success: bool = False
+  # Which environment of ``hindsight.envs`` runs the family (``envs.KINDS``:
+  # 'point_velocity', 'point_position', 'brax'); None: the family has no
+  # environment (its features are supplied by the caller). ``hindsight.envs``
+  # derives every registered family's environment from it.
+  env_kind: str | None = None
 
   def check_common(self):
     """Checks shared by every family; call from ``__post_init__``."""

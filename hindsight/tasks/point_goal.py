@@ -23,11 +23,11 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from hindsight.tasks import base
+from hindsight.tasks import base, goal
 
 
 @dataclasses.dataclass(frozen=True)
-class PointGoal(base.TaskFamily):
+class PointGoal(goal.PlanarGoalFamily):
   epsilon: float = 0.05       # success radius of this [−1, 1]² arena
   radius_low: float = 0.15    # goal radius ~ U(radius_low, radius_high)
   radius_high: float = 0.3
@@ -42,8 +42,8 @@ class PointGoal(base.TaskFamily):
   name = "point_goal"
   task_dim = 2
   feature_dim = 2  # next x, next y (= the achieved goal)
-  is_goal_family = True
   is_linear = False
+  env_kind = "point_velocity"
 
   def __post_init__(self):
     self.check_common()
@@ -70,14 +70,9 @@ class PointGoal(base.TaskFamily):
     state = prev_state if self.reward_state == "current" else next_state
     return state[..., :2]
 
-  def achieved_goal(self, features):
-    return features[..., :2]
-
-  def with_goal(self, task, goal):
-    return jnp.broadcast_to(goal, jnp.broadcast_shapes(task.shape, goal.shape))
-
-  def success(self, features, task):
-    return base.safe_norm(features[..., :2] - task[..., :2]) < self.epsilon
+  @property
+  def success_radius(self):
+    return self.epsilon
 
   def reward(self, features, action, task):
     del action

@@ -46,6 +46,7 @@ class PointReacher(base.TaskFamily):
   is_goal_family = False
   has_goal_part = True   # (θ_goal, r_goal): HER relabels the goal term only
   is_linear = False
+  env_kind = "point_velocity"
 
   def __post_init__(self):
     self.check_common()

@@ -41,6 +41,7 @@ class PointTrajectory(base.TaskFamily):
   feature_dim = 2  # next x, next y
   is_goal_family = False
   is_linear = False
+  env_kind = "point_position"
 
   _LOW = (-math.pi, 0.75, -0.25)
   _HIGH = (math.pi, 1.0, 0.25)

@@ -19,7 +19,6 @@ import numpy as np
 import pytest
 
 from hindsight import envs, tasks
-from hindsight.tasks import brax_families as bf
 
 pytestmark = pytest.mark.brax
 

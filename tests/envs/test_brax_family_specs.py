@@ -16,7 +16,6 @@ import pytest
 
 from hindsight import config as config_lib
 from hindsight import tasks
-from hindsight.tasks import brax_families as bf
 
 BRAX_FAMILIES = ("halfcheetah_multiobjective", "ant_direction", "ant_goal",
                  "walker_linear", "reacher_goal", "reacher_multiobjective")

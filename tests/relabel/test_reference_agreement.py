@@ -1,5 +1,5 @@
 """The jitted relabeling code agrees with the plain NumPy loop references
-(``hindsight.relabel.reference``) on random inputs.
+(``hindsight.testing.reference``) on random inputs.
 
 Sizes are small (N = 12 episodes ranked, K = 7 candidates, T = 5 steps) and
 every jitted function is compiled once per shape, so the module stays fast on
@@ -23,7 +23,7 @@ from hindsight.relabel import AIR, HER, HIPI, AdvantageRelabel, RelabelContext, 
 from hindsight.relabel import cache as relabel_cache
 from hindsight.relabel import returns
 from hindsight.relabel import schedule
-from hindsight.relabel import reference as ref
+from hindsight.testing import reference as ref
 from hindsight.tasks import PointGoal, PointReacher, PointTrajectory
 from hindsight.tasks.linear import RandomLinear
 

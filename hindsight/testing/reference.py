@@ -19,7 +19,7 @@ Conventions shared with the jitted code (ARCHITECTURE 3.4):
   R = 1 (one pair at a time). ``sac_fns_np(state)`` ports ``sac.relabel_fns``.
 * Episode containers are anything with the attributes of
   ``replay.EpisodeBatch`` (``ep_features``, ``ep_action``, ``ep_mask``,
-  ``first_obs``, ``task``, ``extras``) or ``episodes.EpisodeCache``
+  ``first_obs``, ``task``, ``extras``) or ``relabel.cache.EpisodeCache``
   (``features``, ``action``, ``mask``, ``first_obs``, ``valid``,
   ``disc_feature_sum``); their arrays are converted with ``np.asarray``.
 
