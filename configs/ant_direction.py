@@ -37,21 +37,7 @@ from hindsight.studies import paper_setups
 
 
 def get_config():
-  # Family options at their defaults (hindsight/tasks), which are the paper's:
-  #   # θ ~ U(−range, range): π ('360'); π/2 ('180') and π/4 ('90') are the
-  #   # easier variants (AntDirectionRelabelerNew.sample_task, lines 112-123).
-  #   angle_range=math.pi
-  #   # speed counts when cos∠(v, θ) > 0.9659 (AntDirectionRelabelerNewSparse.reward_done, line 204)
-  #   min_cosine=0.9659
-  #   ctrl_cost_weight=0.5  # updated_ant.py AntEnv.step, line 20
-  #   survive_bonus=1.0  # updated_ant.py AntEnv.step, line 23
-  #   healthy_z_low=0.2  # terminate when the torso height leaves [low, high]
-  #   healthy_z_high=1.0  # (updated_ant.py AntEnv.step, lines 26-28)
-  #   backend="spring"  # see above: mjx/positional Ants fall through the floor
-  #   horizon=1000  # launch_gher.py, antdirectionnewsparse, line 295
-  #   eval_seed=0  # unused: the evaluation directions are fixed
-  #   num_eval_tasks=25  # GH's 25 directions (AntDirectionRelabelerNew.__init__, line 108)
-  #   time_limit="bootstrap"  # the only choice on Brax (no t/H in the observation)
+  # The family's defaults are the paper's (cited at its fields, hindsight/tasks/brax/ant.py).
   c = schema.get_config("ant_direction")
   c.learner.hidden_sizes = (256, 256)  # launch_gher.py, antdirectionnewsparse, lines 302-303
   c.gamma = 0.99                       # launch_gher.py, antdirectionnewsparse, line 296

@@ -34,25 +34,7 @@ from hindsight.studies import paper_setups
 
 
 def get_config():
-  # Family options at their defaults (hindsight/tasks), which are the paper's:
-  #   # dense: (goal_distance − dist) − 0.1‖a‖² + 1 (HIPI's quadruped_reward default,
-  #   # sparse=False); sparse: 1[dist < radius] − 1 (HIPI's README: goal_radius=0.3).
-  #   reward_type="dense"
-  #   radius=1.0  # quadruped_reward's goal_radius default; success = dist < radius
-  #   goal_distance=3.0  # QuadrupedContinuousTaskDistribution(goal_distance=3.0)
-  #   ctrl_cost_weight=0.1  # quadruped_reward: ctrl_cost = 0.1 * sum(actions**2)
-  #   terminate_when_unhealthy=False  # HIPI's quadruped never terminates
-  #   healthy_z_low=0.2
-  #   healthy_z_high=1.0
-  #   terminate_on_success=False  # quadruped_reward: no done at the goal
-  #   reset_noise_scale=0.0  # HIPI's Move.initialize_episode: same upright start
-  #   # the reward is of s_t, before the step (hipi/envs/multitask.py, Environment.step)
-  #   reward_state="current"
-  #   backend="spring"
-  #   horizon=100  # train_eval(max_episode_steps=100)
-  #   eval_seed=0
-  #   num_eval_tasks=25
-  #   time_limit="bootstrap"  # the only choice on Brax (no t/H in the observation)
+  # The family's defaults are the paper's (cited at its fields, hindsight/tasks/brax/ant.py).
   c = schema.get_config("ant_goal")
   paper_setups.hipi(c, c.env.options.horizon)
   c.relabel.name = "her"

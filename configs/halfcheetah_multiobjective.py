@@ -30,15 +30,7 @@ from hindsight.studies import paper_setups
 
 
 def get_config():
-  # Family options at their defaults (hindsight/tasks), which are the paper's:
-  #   backend="spring"  # generalized | positional | spring | mjx (see above)
-  #   horizon=1000  # H (launch_gher.py, halfcheetahhard: max_path_length=1000)
-  #   # GH's 25 evaluation latents (reference_latents.py, HALF_CHEETAH_HARD_LATENT);
-  #   # 'prior': num_eval_tasks draws from the prior with eval_seed.
-  #   eval_set="released"
-  #   eval_seed=0
-  #   num_eval_tasks=25
-  #   time_limit="bootstrap"  # the only choice on Brax (no t/H in the observation)
+  # The family's defaults are the paper's (cited at its fields, hindsight/tasks/brax/halfcheetah.py).
   c = schema.get_config("halfcheetah_multiobjective")
   c.learner.hidden_sizes = (256, 256)  # launch_gher.py, halfcheetahhard, lines 315-316
   c.gamma = 0.99                       # launch_gher.py, halfcheetahhard, line 309

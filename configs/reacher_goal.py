@@ -34,16 +34,7 @@ from hindsight.studies import paper_setups
 
 
 def get_config():
-  # Family options at their defaults (hindsight/tasks), which are the paper's:
-  #   radius_low=0.05  # target radius ~ U(0.05, 0.20): ReacherTaskDistribution.sample
-  #   radius_high=0.20
-  #   # the reward is of s_t, before the step (hipi/envs/multitask.py, Environment.step)
-  #   reward_state="current"
-  #   backend="positional"
-  #   horizon=100  # train_eval(max_episode_steps=100)
-  #   eval_seed=0
-  #   num_eval_tasks=25
-  #   time_limit="bootstrap"  # the only choice on Brax (no t/H in the observation)
+  # The family's defaults are the paper's (cited at its fields, hindsight/tasks/brax/reacher.py).
   c = schema.get_config("reacher_goal")
   c.env.options.margin = 0.01  # success radius: HIPI's README, get_py_env.margin=0.01
   c.env.options.terminate_on_success = True  # ReacherTaskDistribution._evaluate: dones = dist < margin

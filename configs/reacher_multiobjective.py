@@ -24,14 +24,7 @@ from hindsight import schema
 
 
 def get_config():
-  # Family options at their defaults (hindsight/tasks), which are the paper's:
-  #   reward_type="dense"  # 'dense': 0.2 − d;  'sparse': s·exp(−d²/0.08²)
-  #   sparse_scale=1.0
-  #   backend="positional"
-  #   horizon=50  # launch_gher.py, fetchreach: max_path_length=50 (line 337)
-  #   eval_seed=0
-  #   num_eval_tasks=25
-  #   time_limit="bootstrap"  # the only choice on Brax (no t/H in the observation)
+  # The family's defaults are the paper's (cited at its fields, hindsight/tasks/brax/reacher.py).
   c = schema.get_config("reacher_multiobjective")
   c.learner.hidden_sizes = (256, 256)  # launch_gher.py, fetchreach, lines 343-344
   c.gamma = 0.98                       # launch_gher.py, fetchreach, line 338

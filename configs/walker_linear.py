@@ -37,14 +37,7 @@ from hindsight.studies import paper_setups
 
 
 def get_config():
-  # Family options at their defaults (hindsight/tasks), which are the paper's:
-  #   backend="generalized"  # see above
-  #   # the reward is of s_t, before the step (hipi/envs/multitask.py, Environment.step)
-  #   reward_state="current"
-  #   horizon=100  # HIPI's README: train_eval.max_episode_steps=100
-  #   eval_seed=0
-  #   num_eval_tasks=25
-  #   time_limit="bootstrap"  # the only choice on Brax (no t/H in the observation)
+  # The family's defaults are the paper's (cited at its fields, hindsight/tasks/brax/walker.py).
   c = schema.get_config("walker_linear")
   paper_setups.hipi(c, c.env.options.horizon)
   c.relabel.hipi.candidates = "batch"  # the batch's tasks ('tasks'): the walker has no state_to_task (dm_env.py WalkerTaskDistribution)

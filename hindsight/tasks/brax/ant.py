@@ -47,18 +47,21 @@ class AntDirection(BraxFamily):
   [v_x, v_y, ‖a‖²]. Differs: ``PAPER_DIFFERENCES``.
   """
 
+  # θ ~ U(−range, range): π ('360'); π/2 ('180') and π/4 ('90') are the
+  # easier variants (AntDirectionRelabelerNew.sample_task, lines 112-123).
   angle_range: float = math.pi
   # The released code's literal threshold (cos 15° = 0.96593 to 4 digits).
+  # speed counts when cos∠(v, θ) > 0.9659 (AntDirectionRelabelerNewSparse.reward_done, line 204)
   min_cosine: float = 0.9659
-  ctrl_cost_weight: float = 0.5
-  survive_bonus: float = 1.0
-  healthy_z_low: float = 0.2
-  healthy_z_high: float = 1.0
-  backend: str = "spring"
-  horizon: int = 1000
-  eval_seed: int = 0
-  num_eval_tasks: int = 25
-  time_limit: str = "bootstrap"
+  ctrl_cost_weight: float = 0.5  # updated_ant.py AntEnv.step, line 20
+  survive_bonus: float = 1.0  # updated_ant.py AntEnv.step, line 23
+  healthy_z_low: float = 0.2  # terminate when the torso height leaves [low, high]
+  healthy_z_high: float = 1.0  # (updated_ant.py AntEnv.step, lines 26-28)
+  backend: str = "spring"  # mjx/positional Ants fall through the floor (the configs' notes)
+  horizon: int = 1000  # launch_gher.py, antdirectionnewsparse, line 295
+  eval_seed: int = 0  # unused: the evaluation directions are fixed
+  num_eval_tasks: int = 25  # GH's 25 directions (AntDirectionRelabelerNew.__init__, line 108)
+  time_limit: str = "bootstrap"  # the only choice on Brax (no t/H in the observation)
 
   name = "ant_direction"
   brax_name = "ant"
@@ -149,21 +152,23 @@ class AntGoal(goal.PlanarGoalFamily, BraxFamily):
   HIPI's (QuadrupedRunDynamics(add_xy=True)). Differs: ``PAPER_DIFFERENCES``.
   """
 
+  # dense: (goal_distance − dist) − 0.1‖a‖² + 1 (HIPI's quadruped_reward default,
+  # sparse=False); sparse: 1[dist < radius] − 1 (HIPI's README: goal_radius=0.3).
   reward_type: str = "dense"
-  radius: float = 1.0
-  goal_distance: float = 3.0
-  ctrl_cost_weight: float = 0.1
-  terminate_when_unhealthy: bool = False
+  radius: float = 1.0  # quadruped_reward's goal_radius default; success = dist < radius
+  goal_distance: float = 3.0  # QuadrupedContinuousTaskDistribution(goal_distance=3.0)
+  ctrl_cost_weight: float = 0.1  # quadruped_reward: ctrl_cost = 0.1 * sum(actions**2)
+  terminate_when_unhealthy: bool = False  # HIPI's quadruped never terminates
   healthy_z_low: float = 0.2
   healthy_z_high: float = 1.0
-  terminate_on_success: bool = False
-  reset_noise_scale: float = 0.0
+  terminate_on_success: bool = False  # quadruped_reward: no done at the goal
+  reset_noise_scale: float = 0.0  # HIPI's Move.initialize_episode: same upright start
   reward_state: str = "current"   # current: s_t (HIPI's code) | next: s_{t+1}
   backend: str = "spring"
-  horizon: int = 100
+  horizon: int = 100  # train_eval(max_episode_steps=100)
   eval_seed: int = 0
   num_eval_tasks: int = 25
-  time_limit: str = "bootstrap"
+  time_limit: str = "bootstrap"  # the only choice on Brax (no t/H in the observation)
 
   name = "ant_goal"
   brax_name = "ant"

@@ -72,12 +72,14 @@ class HalfCheetahMultiObjective(BraxFamily, linear.LinearFamily):
   reset noise (q + U(±0.1), q̇ ~ 0.1·N(0, 1)). Differs: ``PAPER_DIFFERENCES``.
   """
 
-  backend: str = "spring"
-  horizon: int = 1000
+  backend: str = "spring"  # generalized | positional | spring | mjx (see above)
+  horizon: int = 1000  # H (launch_gher.py, halfcheetahhard: max_path_length=1000)
+  # GH's 25 evaluation latents (reference_latents.py, HALF_CHEETAH_HARD_LATENT);
+  # 'prior': num_eval_tasks draws from the prior with eval_seed.
   eval_set: str = "released"
   eval_seed: int = 0
   num_eval_tasks: int = 25
-  time_limit: str = "bootstrap"
+  time_limit: str = "bootstrap"  # the only choice on Brax (no t/H in the observation)
 
   name = "halfcheetah_multiobjective"
   brax_name = "halfcheetah"

@@ -70,15 +70,15 @@ class ReacherGoal(goal.PlanarGoalFamily, ReacherArm):
   """
 
   margin: float = 0.1
-  radius_low: float = 0.05
+  radius_low: float = 0.05  # target radius ~ U(0.05, 0.20): ReacherTaskDistribution.sample
   radius_high: float = 0.20
   terminate_on_success: bool = False
   reward_state: str = "current"   # current: s_t (HIPI's code) | next: s_{t+1}
   backend: str = "positional"
-  horizon: int = 100
+  horizon: int = 100  # train_eval(max_episode_steps=100)
   eval_seed: int = 0
   num_eval_tasks: int = 25
-  time_limit: str = "bootstrap"
+  time_limit: str = "bootstrap"  # the only choice on Brax (no t/H in the observation)
 
   name = "reacher_goal"
   task_dim = 2
@@ -145,13 +145,13 @@ class ReacherMultiObjective(ReacherArm, PointReacher):
   334-346). Goal and obstacle radii are U(0.05, 0.2) for the 0.21 m arm.
   """
 
-  reward_type: str = "dense"
+  reward_type: str = "dense"  # 'dense': 0.2 − d;  'sparse': s·exp(−d²/0.08²)
   sparse_scale: float = 1.0
   backend: str = "positional"
-  horizon: int = 50
+  horizon: int = 50  # launch_gher.py, fetchreach: max_path_length=50 (line 337)
   eval_seed: int = 0
   num_eval_tasks: int = 25
-  time_limit: str = "bootstrap"
+  time_limit: str = "bootstrap"  # the only choice on Brax (no t/H in the observation)
 
   name = "reacher_multiobjective"
   task_dim = 6

@@ -56,11 +56,11 @@ class WalkerLinear(BraxFamily, linear.LinearFamily):
   """
 
   reward_state: str = "current"   # current: s_t (HIPI's code) | next: s_{t+1}
-  backend: str = "generalized"
-  horizon: int = 100
+  backend: str = "generalized"  # see above
+  horizon: int = 100  # HIPI's README: train_eval.max_episode_steps=100
   eval_seed: int = 0
   num_eval_tasks: int = 25
-  time_limit: str = "bootstrap"
+  time_limit: str = "bootstrap"  # the only choice on Brax (no t/H in the observation)
 
   name = "walker_linear"
   brax_name = "walker2d"
