@@ -9,6 +9,7 @@ environment at every episode start, so every episode gets a fresh task.
 """
 
 from hindsight import tasks
+from hindsight.envs.bit_flip import BitFlipEnv
 from hindsight.envs.brax_env import BraxTaskEnv
 from hindsight.envs.point import PointEnv
 from hindsight.registry import Registry
@@ -17,6 +18,7 @@ REGISTRY = Registry("environment")
 REGISTRY.register("point_reacher", lambda family: PointEnv(family, "velocity"))
 REGISTRY.register("point_goal", lambda family: PointEnv(family, "velocity"))
 REGISTRY.register("point_trajectory", lambda family: PointEnv(family, "position"))
+REGISTRY.register("bit_flip", BitFlipEnv)
 for _name in ("halfcheetah_multiobjective", "ant_direction", "ant_goal", "walker_linear",
               "reacher_goal", "reacher_multiobjective"):
   REGISTRY.register(_name, BraxTaskEnv)

@@ -7,6 +7,7 @@ its own file and register it below (and its environment in
 
 from hindsight.registry import Registry
 from hindsight.tasks.base import TaskFamily
+from hindsight.tasks.bit_flip import BitFlip
 from hindsight.tasks.brax_families import (AntDirection, AntGoal, HalfCheetahMultiObjective,
                                            ReacherGoal, ReacherMultiObjective, WalkerLinear)
 from hindsight.tasks.point_goal import PointGoal
@@ -23,6 +24,7 @@ REGISTRY.register("ant_goal", AntGoal)
 REGISTRY.register("walker_linear", WalkerLinear)
 REGISTRY.register("reacher_goal", ReacherGoal)
 REGISTRY.register("reacher_multiobjective", ReacherMultiObjective)
+REGISTRY.register("bit_flip", BitFlip)
 
 
 def make(name: str, **options) -> TaskFamily:

@@ -46,6 +46,10 @@ class TaskFamily:
   # (HIPI's goal tasks: done = dist < margin). Relabeled transitions then get
   # done′ = success(φ, z′).
   terminate_on_success: bool = False
+  # Discrete-action families: the number of actions (the env takes one
+  # integer in [0, num_actions) per step, stored as i32 in the buffer);
+  # 0 for continuous actions in [−1, 1]^A.
+  num_actions: int = 0
 
   def check_common(self):
     """Checks shared by every family; call from ``__post_init__``."""
