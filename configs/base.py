@@ -27,7 +27,7 @@ def get_config() -> ConfigDict:
       num_eval_tasks=25,
   ))
 
-  # ---- learner ----  (sac | bc; BC uses hidden_sizes, actor_lr as its
+  # ---- learner ----  (sac | bc | dqn; BC uses hidden_sizes, actor_lr as its
   # learning rate and log_std_*; gamma also discounts relabeling returns)
   c.learner = ConfigDict()
   c.learner.name = "sac"
@@ -42,6 +42,17 @@ def get_config() -> ConfigDict:
   c.learner.log_std_min = -5.0
   c.learner.log_std_max = 2.0
   c.learner.reward_scale = 1.0
+  # DQN (learner.name='dqn', discrete-action families such as bit_flip) also
+  # uses hidden_sizes, critic_lr (its Q-network's Adam rate), gamma, tau
+  # (Polyak rate of its target network) and reward_scale from above.
+  c.learner.dqn = ConfigDict(dict(
+      target_update="polyak",     # polyak: τ-average every update | periodic: copy every target_period
+      target_period=100,          # updates between copies when target_update='periodic'
+      huber_delta=1.0,            # Huber loss threshold on the TD error
+      epsilon_start=1.0,          # ε-greedy collection: ε decays linearly from epsilon_start
+      epsilon_end=0.05,           # … to epsilon_end …
+      epsilon_decay_updates=10_000,  # … over this many gradient updates, then stays
+  ))
 
   # ---- relabeling ----
   c.relabel = ConfigDict()

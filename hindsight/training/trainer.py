@@ -59,7 +59,7 @@ class Trainer:
     self.spec = replay.EpisodeSpec(
         obs_size=int(self.env.observation_size), action_size=int(self.env.action_size),
         feature_dim=self.family.feature_dim, task_dim=self.family.task_dim,
-        horizon=self.family.horizon)
+        horizon=self.family.horizon, num_actions=int(self.family.num_actions))
     self.learner = learners.make(c.learner.name)
     self.relabeler = config_lib.make_relabeler(c)
     self.eval_tasks = jnp.asarray(self.family.eval_tasks(), jnp.float32)
@@ -123,6 +123,8 @@ class Trainer:
 
   def _random_policy(self, key, obs, task):
     del task
+    if self.spec.num_actions:  # discrete: a uniform action index
+      return jax.random.randint(key, (obs.shape[0], 1), 0, self.spec.num_actions)
     return jax.random.uniform(key, (obs.shape[0], self.spec.action_size),
                               minval=-1.0, maxval=1.0)
 
@@ -195,6 +197,7 @@ class Trainer:
     reward = transition.reward
     learner_state, metrics = self.learner.update(learner_state, transition, k_u)
     metrics = dict(metrics)
+    metrics.pop("td_abs", None)  # per-sample |δ|, for prioritized replay
     metrics["relabel/changed"] = jnp.mean(task_changed(task, batch.task))
     metrics["relabel/reward_mean"] = jnp.mean(reward)
     metrics.update({f"relabel/{k}": v for k, v in info.items()})
