@@ -108,6 +108,15 @@ def get_config() -> ConfigDict:
   c.train.checkpoint_every_epochs = 5  # 0 disables checkpoints
   c.train.shard_seeds = True           # split the seed axis over all local devices (jax.sharding)
   c.train.tensorboard = False          # also write TensorBoard event files to <run>/tensorboard
+  # Proportional prioritized replay (Schaul et al. 2016, Sec. 3.3): transition i
+  # is sampled with P(i) = p_i^α / Σ p^α, p_i = |δ_i| + ε, new transitions at
+  # the largest priority so far; the critic loss is weighted by
+  # w_i = (N P(i))^−β / max w, β annealed linearly to 1. sac and dqn.
+  c.train.prioritized = False
+  c.train.prioritized_alpha = 0.6      # α (Schaul et al. 2016, Sec. 4, proportional variant)
+  c.train.prioritized_beta = 0.4       # β at the first update (ibid.: β0 = 0.4; cpprb's defaults too)
+  c.train.prioritized_beta_updates = 0  # updates over which β reaches 1; 0: the whole run
+  c.train.prioritized_eps = 1e-6       # ε in p_i = |δ_i| + ε (keeps every transition sampleable)
 
   # ---- offline data (experiments/make_dataset.py, experiments/offline_bc.py) ----
   c.offline = ConfigDict()

@@ -148,6 +148,7 @@ def validate(config) -> ConfigDict:
            f"gives no update per iteration of {t.num_envs} × {family.horizon} env steps",
            t.updates_per_env_step)
   _check_action_kind(c, family)
+  _check_prioritized(c)
   relabeler = make_relabeler(c)
   try:
     relabeler.check_family(family)
@@ -178,7 +179,7 @@ def validate(config) -> ConfigDict:
   return c
 
 
-# ------------------------------------------------------------------ dqn --
+# ------------------------------------------- dqn and prioritized replay --
 
 def _check_dqn(lc):
   from hindsight.learners import dqn
@@ -226,6 +227,24 @@ def _discrete_families():
     if isinstance(v, property) or int(v) > 0:
       out.append(n)
   return out
+
+
+def _check_prioritized(c):
+  t = c.train
+  _require(0.0 <= float(t.prioritized_alpha) <= 1.0, "train.prioritized_alpha",
+           "the priority exponent α must be in [0, 1] (0: uniform, 1: fully proportional)",
+           t.prioritized_alpha)
+  _require(0.0 <= float(t.prioritized_beta) <= 1.0, "train.prioritized_beta",
+           "the importance-weight exponent β must be in [0, 1] (annealed to 1)",
+           t.prioritized_beta)
+  _require(int(t.prioritized_beta_updates) >= 0, "train.prioritized_beta_updates",
+           "must be >= 0 (0: anneal over the whole run)", t.prioritized_beta_updates)
+  _require(float(t.prioritized_eps) > 0, "train.prioritized_eps",
+           "must be > 0 (a zero priority never samples its transition again)",
+           t.prioritized_eps)
+  if t.prioritized and c.learner.name not in ("sac", "dqn"):
+    raise ConfigError(f"config.train.prioritized needs a learner with TD errors (sac, dqn); "
+                      f"{c.learner.name!r} has none")
 
 
 def buffer_capacity(c, horizon: int) -> int:

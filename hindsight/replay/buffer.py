@@ -168,9 +168,17 @@ def sample(state: BufferState, key: jax.Array, n: int, recent: int = 0) -> Episo
   k_tr, k_rep = jax.random.split(key)
   length = recent_lengths(state, recent) if recent else state.length
   ep, t = uniform_transitions(length, k_tr, n)
+  return gather(state, ep, t, length, k_rep)
+
+
+def gather(state: BufferState, ep: jax.Array, t: jax.Array, length: jax.Array,
+           key: jax.Array) -> EpisodeBatch:
+  """The ``EpisodeBatch`` of transitions (slot ``ep``, step ``t``), i32[n] each;
+  ``key`` draws each row's random valid step among episodes of ``length``
+  (HER's buffer-wide 'random' strategy)."""
+  n = ep.shape[0]
   d = state.data
-  # A random valid step of the buffer (HER's buffer-wide 'random' strategy).
-  rep, rt = uniform_transitions(length, k_rep, n)
+  rep, rt = uniform_transitions(length, key, n)
   return EpisodeBatch(
       obs=d.obs[ep, t], action=d.action[ep, t], next_obs=d.obs[ep, t + 1],
       features=d.features[ep, t], terminal=d.terminal[ep, t], task=d.task[ep],
