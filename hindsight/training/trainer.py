@@ -167,25 +167,27 @@ class Trainer:
       k_roll, k_rel = jax.random.split(k_warm)
       warm_policy = (self._random_policy if self.config.train.warmup_policy == "uniform"
                      else self._learner_policy(ls, False))
-    priority = (replay.prioritized.init(self.store_capacity, self.spec.horizon)
-                if self.prioritized else None)
+    priority = (replay.prioritized.init(self.store_capacity, self.spec.horizon,
+                                        self.batch_size) if self.prioritized else None)
     if n_warm:
       k_roll, k_rel = jax.random.split(k_warm)
       warm_policy = (self._random_policy if self.config.train.warmup_policy == "uniform"
                      else self._learner_policy(ls, False))
       eps, _ = self.rollout(warm_policy, k_roll, n=n_warm)
-      priority = self._prioritize_new(priority, buf, n_warm)
+      priority = self._prioritize_new(priority, buf, eps)
       buf, _ = self.add_episodes(buf, eps, ls, k_rel)
       steps = jnp.sum(eps.mask).astype(jnp.int32)
     return RunState(learner=ls, buffer=buf, key=k_run, env_steps=steps,
                     iteration=jnp.zeros((), jnp.int32), priority=priority)
 
-  def _prioritize_new(self, priority, buffer, n):
-    """Prioritized replay: the n episodes about to be added to ``buffer`` get
-    the largest priority so far (no-op when off)."""
+  def _prioritize_new(self, priority, buffer, eps):
+    """Prioritized replay: the episodes ``eps`` about to be added to
+    ``buffer`` get the largest priority so far (no-op when off)."""
     if priority is None:
       return None
-    return replay.prioritized.on_add(priority, buffer.insert_pos, n)
+    lengths = jnp.sum(eps.mask > 0, axis=1).astype(jnp.int32)
+    return replay.prioritized.on_add(priority, buffer.insert_pos, lengths, self.prioritized,
+                                     self.sample_window)
 
   # ------------------------------------------------------------- relabel --
   def context(self, learner_state, buffer) -> RelabelContext:
@@ -231,8 +233,8 @@ class Trainer:
     if priority is None:
       batch = replay.sample(buffer, k_s, self.batch_size, self.sample_window)
     else:
-      batch, weight = replay.prioritized.sample(priority, buffer, k_s, self.batch_size,
-                                                self.prioritized, self.sample_window)
+      priority, batch, weight = replay.prioritized.sample(
+          priority, buffer, k_s, self.batch_size, self.prioritized, self.sample_window)
     if self.when == "insert":
       new_task = relabel_episodes.pick_one(k_r, batch.extras[relabel_episodes.RELABELED])
       info = {}
@@ -262,7 +264,7 @@ class Trainer:
     key, k_col, k_ins, k_upd = jax.random.split(rs.key, 4)
     eps, rewards = self.rollout(self._learner_policy(rs.learner, False), k_col,
                                 n=self.num_envs)
-    priority = self._prioritize_new(rs.priority, rs.buffer, self.num_envs)
+    priority = self._prioritize_new(rs.priority, rs.buffer, eps)
     buffer, insert_info = self.add_episodes(rs.buffer, eps, rs.learner, k_ins)
 
     def grad_step(carry, k):

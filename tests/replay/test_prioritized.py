@@ -13,9 +13,28 @@ from hindsight.replay import prioritized as P
 
 
 def _state(priority, max_priority=1.0, num_updates=0):
-  return P.PriorityState(priority=jnp.asarray(priority, jnp.float32),
-                         max_priority=jnp.asarray(max_priority, jnp.float32),
-                         num_updates=jnp.asarray(num_updates, jnp.int32))
+  """A PriorityState whose leaves (p^α) are ``priority`` f32[C, T]; zeros
+  are slots that cannot be drawn."""
+  pr = np.asarray(priority, np.float32)
+  st = P.init(*pr.shape)
+  flat = pr.reshape(-1)
+  st = P.set_leaves(st, jnp.arange(flat.size), jnp.asarray(flat),
+                    jnp.asarray(np.where(flat > 0, flat, np.inf)))
+  return st.replace(max_priority=jnp.asarray(max_priority, jnp.float32),
+                    num_updates=jnp.asarray(num_updates, jnp.int32))
+
+
+def test_tree_sums_and_minima_by_hand():
+  st = _state([[1.0, 3.0, 0.0], [4.0, 0.0, 0.0]])   # C·T = 6 → 8 leaves
+  assert st.num_leaves == 8 and st.sum_tree.shape == (16,)
+  # Leaves 1, 3, 0, 4, 0, 0, 0, 0: pairs 4, 4, 0, 0; quads 8, 0; root 8.
+  np.testing.assert_allclose(st.sum_tree[1:8], [8, 8, 0, 4, 4, 0, 0])
+  np.testing.assert_allclose(st.min_tree[1:4], [1, 1, np.inf])
+  np.testing.assert_allclose(P.leaves(st), [[1, 3, 0], [4, 0, 0]])
+  # Rewriting leaf 1 (slot (0, 1)) to 0.5 updates its ancestors only.
+  st = P.set_leaves(st, jnp.asarray([1]), jnp.asarray([0.5]), jnp.asarray([0.5]))
+  np.testing.assert_allclose(st.sum_tree[1:8], [5.5, 5.5, 0, 1.5, 4, 0, 0])
+  np.testing.assert_allclose(st.min_tree[1], 0.5)
 
 
 def test_config_checks():
@@ -26,19 +45,12 @@ def test_config_checks():
       P.PrioritizedConfig(**kw)
 
 
-def test_scaled_priorities_mask_invalid_steps():
-  pr = [[4.0, 1.0, 9.0], [1.0, 16.0, 0.0]]
-  # α = ½: square roots; episode 0 has 2 valid steps, episode 1 has 3.
-  pa = P.scaled_priorities(jnp.asarray(pr), jnp.asarray([2, 3]), 0.5)
-  np.testing.assert_allclose(pa, [[2.0, 1.0, 0.0], [1.0, 4.0, 0.0]], rtol=1e-6)
-
-
 def test_sampling_frequencies_and_weights_by_hand():
-  # Valid priorities^α (α = 1): 1, 3 (episode 0), 4 (episode 1): Σ = 8.
-  st = _state([[1.0, 3.0], [4.0, 7.0]])
-  length = jnp.asarray([2, 1])
+  # Valid priorities^α: 1, 3 (episode 0), 4 (episode 1, whose step 1 is
+  # not in the episode: leaf 0): Σ = 8.
+  st = _state([[1.0, 3.0], [4.0, 0.0]])
   cfg = P.PrioritizedConfig(alpha=1.0, beta=0.5, beta_updates=10)
-  ep, t, w, prob = jax.jit(lambda k: P.sample_indices(st, length, k, 40_000, cfg))(
+  _, ep, t, w, prob = jax.jit(lambda k: P.sample_indices(st, k, 40_000, cfg))(
       jax.random.PRNGKey(0))
   ep, t, w = np.asarray(ep), np.asarray(t), np.asarray(w)
   assert not np.any((ep == 1) & (t == 1))  # the invalid step is never drawn
@@ -52,9 +64,13 @@ def test_sampling_frequencies_and_weights_by_hand():
 
 
 def test_alpha_zero_is_uniform_and_weights_one():
-  st = _state([[1.0, 100.0], [5.0, 0.5]])
   cfg = P.PrioritizedConfig(alpha=0.0, beta=1.0)
-  ep, t, w, _ = P.sample_indices(st, jnp.asarray([2, 2]), jax.random.PRNGKey(1), 20_000, cfg)
+  st = P.init(2, 2)
+  st = P.on_add(st, jnp.asarray(0), jnp.asarray([2, 2]), cfg)
+  # Whatever the priorities, p^0 = 1: uniform.
+  st = P.update(st, jnp.asarray([0, 0, 1, 1]), jnp.asarray([0, 1, 0, 1]),
+                jnp.asarray([1.0, 100.0, 5.0, 0.5]), cfg)
+  _, ep, t, w, _ = P.sample_indices(st, jax.random.PRNGKey(1), 20_000, cfg)
   counts = np.bincount(np.asarray(ep) * 2 + np.asarray(t), minlength=4) / 20_000
   np.testing.assert_allclose(counts, 0.25, atol=0.015)
   np.testing.assert_allclose(w, 1.0, rtol=1e-6)
@@ -67,14 +83,30 @@ def test_beta_annealing():
 
 
 def test_new_episodes_at_max_priority_and_updates():
-  st = _state(np.zeros((3, 2)), max_priority=2.5)
-  st = P.on_add(st, jnp.asarray(2), 2)            # slots 2 and 0 (wrapping)
-  np.testing.assert_array_equal(st.priority, [[2.5, 2.5], [0, 0], [2.5, 2.5]])
-  cfg = P.PrioritizedConfig(eps=0.25)
-  st = P.update(st, jnp.asarray([0, 2]), jnp.asarray([1, 0]), jnp.asarray([-3.0, 0.5]), cfg)
-  # p = |δ| + ε: 3.25 and 0.75; the max priority becomes 3.25.
-  np.testing.assert_allclose(st.priority, [[2.5, 3.25], [0, 0], [0.75, 2.5]])
-  assert float(st.max_priority) == 3.25 and int(st.num_updates) == 1
+  cfg = P.PrioritizedConfig(alpha=0.5, eps=0.25)
+  st = P.init(3, 2).replace(max_priority=jnp.asarray(4.0))
+  # Slots 2 and 0 (wrapping), lengths 2 and 1: max priority 4 → leaf 4^½ = 2.
+  st = P.on_add(st, jnp.asarray(2), jnp.asarray([2, 1]), cfg)
+  np.testing.assert_allclose(P.leaves(st), [[2, 0], [0, 0], [2, 2]])
+  st = P.update(st, jnp.asarray([0, 2]), jnp.asarray([0, 0]), jnp.asarray([-8.75, 0.0]), cfg)
+  # p = |δ| + ε: 9 and 0.25 → leaves 3 and 0.5; the max priority becomes 9.
+  np.testing.assert_allclose(P.leaves(st), [[3, 0], [0, 0], [0.5, 2]])
+  # The update is pending until the next sample (or flush) writes the trees.
+  np.testing.assert_allclose(st.sum_tree[1], 6.0)
+  st = P.flush(st)
+  np.testing.assert_allclose(st.sum_tree[1], 5.5)
+  np.testing.assert_allclose(st.min_tree[1], 0.5)
+  assert float(st.max_priority) == 9.0 and int(st.num_updates) == 1
+
+
+def test_window_keeps_only_the_newest_episodes():
+  cfg = P.PrioritizedConfig(alpha=1.0)
+  st = P.init(4, 1)
+  for pos in range(3):   # one episode at a time into slots 0, 1, 2; window of 2
+    st = P.on_add(st, jnp.asarray(pos), jnp.asarray([1]), cfg, window=2)
+  np.testing.assert_allclose(P.leaves(st)[:, 0], [0, 1, 1, 0])
+  _, ep, _, _, _ = P.sample_indices(st, jax.random.PRNGKey(0), 1000, cfg)
+  assert set(np.unique(np.asarray(ep))) == {1, 2}
 
 
 def test_sample_returns_the_drawn_transitions():
@@ -85,7 +117,7 @@ def test_sample_returns_the_drawn_transitions():
                     mask=jnp.ones((2, 2)))
   buf = replay.add(buf, eps)
   st = _state([[0.0, 0.0], [0.0, 1.0]])   # only episode 1, step 1 has priority
-  batch, w = P.sample(st, buf, jax.random.PRNGKey(0), 5, P.PrioritizedConfig())
+  _, batch, w = P.sample(st, buf, jax.random.PRNGKey(0), 5, P.PrioritizedConfig())
   np.testing.assert_array_equal(batch.episode, 1)
   np.testing.assert_array_equal(batch.t, 1)
   np.testing.assert_array_equal(batch.obs[:, 0], 4.0)
@@ -117,11 +149,17 @@ def test_trainer_with_prioritized_replay(learner):
   c.relabel.name, c.train.prioritized = "her", True
   tr = Trainer(c)
   rs = jax.jit(tr.init)(jax.random.PRNGKey(0))
-  np.testing.assert_array_equal(rs.priority.priority[:4], 1.0)   # warm-up at max priority
+  lengths = np.asarray(rs.buffer.length[:4])
+  leaves = np.asarray(P.leaves(rs.priority)[:4])
+  valid = np.arange(leaves.shape[1])[None] < lengths[:, None]
+  np.testing.assert_array_equal(leaves[valid], 1.0)     # warm-up at max priority (1^α)
+  np.testing.assert_array_equal(leaves[~valid], 0.0)
   rs, m = jax.jit(tr.iteration)(rs)
   assert int(rs.priority.num_updates) == tr.updates_per_iteration
   assert 0.0 < float(m["replay/weight_mean"]) <= 1.0
   assert float(m["replay/beta"]) >= c.train.prioritized_beta
   # Sampled transitions now carry |δ| + ε, so priorities moved off the initial 1.
-  pr = np.asarray(rs.priority.priority[:8])
-  assert np.any(np.abs(pr - 1.0) > 1e-6)
+  pr = np.asarray(P.leaves(rs.priority)[:8])
+  assert np.any((pr > 0) & (np.abs(pr - 1.0) > 1e-6))
+  np.testing.assert_allclose(P.flush(rs.priority).sum_tree[1], pr.sum() + np.asarray(
+      P.leaves(rs.priority)[8:]).sum(), rtol=1e-5)
