@@ -124,6 +124,9 @@ def validate(config) -> ConfigDict:
     _require(lc.log_std_min < lc.log_std_max, "learner.log_std_min",
              "must be below learner.log_std_max", lc.log_std_min)
 
+  if lc.name == "dqn":
+    _check_dqn(lc)
+
   rc = c.relabel
   _require(0.0 <= rc.fraction <= 1.0, "relabel.fraction", "a share, in [0, 1]", rc.fraction)
   _require(rc.when in ("default", "sample", "insert"), "relabel.when",
@@ -147,6 +150,8 @@ def validate(config) -> ConfigDict:
   _require(updates_per_iteration(c, family.horizon) >= 1, "train.updates_per_env_step",
            f"gives no update per iteration of {t.num_envs} × {family.horizon} env steps",
            t.updates_per_env_step)
+  _check_action_kind(c, family)
+  _check_prioritized(c)
   relabeler = make_relabeler(c)
   try:
     relabeler.check_family(family)
@@ -158,6 +163,12 @@ def validate(config) -> ConfigDict:
         "BC learner does not have; for BC use trajectory-level strategies "
         "(hipi with relabel.hipi.level='trajectory', air with relabel.air.tie_break="
         "'return', her, random, none)")
+  if lc.name == "dqn" and relabeler.needs_values and relabeler.name == "hipi":
+    raise ConfigError(
+        "config.relabel: hipi at level='transition' needs log π of a maximum-entropy "
+        "policy (its logit r − log π + γ Q is a soft Bellman backup), which the dqn "
+        "learner (hard-max Q, ε-greedy) does not have; with dqn use hipi with "
+        "relabel.hipi.level='trajectory', or her, air, advantage, random, none")
   if hasattr(relabeler, "check_batch_size"):
     rows = t.num_envs if relabel_when(c, relabeler) == "insert" else t.batch_size
     try:
@@ -169,6 +180,74 @@ def validate(config) -> ConfigDict:
                       f"{relabeler.name!r}: it relabels each sampled transition with the "
                       "current networks or step; use 'sample'")
   return c
+
+
+# ------------------------------------------- dqn and prioritized replay --
+
+def _check_dqn(lc):
+  from hindsight.learners import dqn
+  d = lc.dqn
+  _require(0.0 <= c.gamma < 1.0, "gamma", "must be in [0, 1) for the bootstrap", c.gamma)
+  _require(0.0 < lc.tau <= 1.0, "learner.tau", "must be in (0, 1]", lc.tau)
+  _require(float(lc.critic_lr) > 0, "learner.critic_lr", "must be > 0", lc.critic_lr)
+  hs = tuple(lc.hidden_sizes)
+  _require(len(hs) >= 1 and all(int(h) >= 1 for h in hs), "learner.hidden_sizes",
+           "need at least one layer, each of size >= 1", hs)
+  _require(d.target_update in dqn.TARGET_UPDATES, "learner.dqn.target_update",
+           f"must be one of {', '.join(map(repr, dqn.TARGET_UPDATES))}", d.target_update)
+  _require(int(d.target_period) >= 1, "learner.dqn.target_period", "must be >= 1",
+           d.target_period)
+  _require(float(d.huber_delta) > 0, "learner.dqn.huber_delta", "must be > 0", d.huber_delta)
+  for k in ("epsilon_start", "epsilon_end"):
+    _require(0.0 <= float(d[k]) <= 1.0, f"learner.dqn.{k}", "a probability, in [0, 1]", d[k])
+  _require(int(d.epsilon_decay_updates) >= 0, "learner.dqn.epsilon_decay_updates",
+           "must be >= 0 (0: epsilon_end from the start)", d.epsilon_decay_updates)
+
+
+def _check_action_kind(c, family):
+  """A discrete-action learner needs a discrete-action family, and back."""
+  from hindsight import learners
+  discrete_family = int(getattr(family, "num_actions", 0)) > 0
+  if learners.is_discrete(c.learner.name) and not discrete_family:
+    discrete = _discrete_families()
+    raise ConfigError(f"config.learner.name = {c.learner.name!r} acts on discrete actions; "
+                      f"{family.name!r} has continuous actions (use sac or bc; families "
+                      f"with discrete actions: {', '.join(discrete)})")
+  if discrete_family and not learners.is_discrete(c.learner.name):
+    discrete = [n for n in learners.names() if learners.is_discrete(n)]
+    raise ConfigError(f"config.learner.name = {c.learner.name!r} acts on continuous "
+                      f"actions; {family.name!r} has {family.num_actions} discrete actions "
+                      f"(use {', '.join(discrete)})")
+
+
+def _discrete_families():
+  """Registered families with discrete actions (``num_actions`` overridden,
+  a property of the options or a positive constant)."""
+  from hindsight import tasks
+  out = []
+  for n in tasks.names():
+    v = getattr(tasks.REGISTRY.get(n), "num_actions", 0)
+    if isinstance(v, property) or int(v) > 0:
+      out.append(n)
+  return out
+
+
+def _check_prioritized(c):
+  t = c.train
+  _require(0.0 <= float(t.prioritized_alpha) <= 1.0, "train.prioritized_alpha",
+           "the priority exponent α must be in [0, 1] (0: uniform, 1: fully proportional)",
+           t.prioritized_alpha)
+  _require(0.0 <= float(t.prioritized_beta) <= 1.0, "train.prioritized_beta",
+           "the importance-weight exponent β must be in [0, 1] (annealed to 1)",
+           t.prioritized_beta)
+  _require(int(t.prioritized_beta_updates) >= 0, "train.prioritized_beta_updates",
+           "must be >= 0 (0: anneal over the whole run)", t.prioritized_beta_updates)
+  _require(float(t.prioritized_eps) > 0, "train.prioritized_eps",
+           "must be > 0 (a zero priority never samples its transition again)",
+           t.prioritized_eps)
+  if t.prioritized and c.learner.name not in ("sac", "dqn"):
+    raise ConfigError(f"config.train.prioritized needs a learner with TD errors (sac, dqn); "
+                      f"{c.learner.name!r} has none")
 
 
 def buffer_capacity(c, horizon: int) -> int:

@@ -83,7 +83,7 @@ def get_config(family: str = DEFAULT_FAMILY) -> ConfigDict:
   c.env.name = family
   c.env.options = family_options(family)
 
-  # ---- learner ----  (sac | bc; BC uses hidden_sizes, actor_lr as its
+  # ---- learner ----  (sac | bc | dqn; BC uses hidden_sizes, actor_lr as its
   # learning rate and log_std_*)
   c.learner = ConfigDict()
   c.learner.name = "sac"
@@ -97,6 +97,17 @@ def get_config(family: str = DEFAULT_FAMILY) -> ConfigDict:
   c.learner.log_std_min = -5.0
   c.learner.log_std_max = 2.0
   c.learner.reward_scale = 1.0
+  # DQN (learner.name='dqn', discrete-action families such as bit_flip) also
+  # uses hidden_sizes, critic_lr (its Q-network's Adam rate), gamma, tau
+  # (Polyak rate of its target network) and reward_scale from above.
+  c.learner.dqn = ConfigDict(dict(
+      target_update="polyak",     # polyak: τ-average every update | periodic: copy every target_period
+      target_period=100,          # updates between copies when target_update='periodic'
+      huber_delta=1.0,            # Huber loss threshold on the TD error
+      epsilon_start=1.0,          # ε-greedy collection: ε decays linearly from epsilon_start
+      epsilon_end=0.05,           # … to epsilon_end …
+      epsilon_decay_updates=10_000,  # … over this many gradient updates, then stays
+  ))
 
   # ---- relabeling ----
   c.relabel = ConfigDict()
@@ -133,6 +144,15 @@ def get_config(family: str = DEFAULT_FAMILY) -> ConfigDict:
   c.train.checkpoint_every_epochs = 5  # 0 disables checkpoints
   c.train.shard_seeds = True           # split the seed axis over all local devices (jax.sharding)
   c.train.tensorboard = False          # also write TensorBoard event files to <run>/tensorboard
+  # Proportional prioritized replay (Schaul et al. 2016, Sec. 3.3): transition i
+  # is sampled with P(i) = p_i^α / Σ p^α, p_i = |δ_i| + ε, new transitions at
+  # the largest priority so far; the critic loss is weighted by
+  # w_i = (N P(i))^−β / max w, β annealed linearly to 1. sac and dqn.
+  c.train.prioritized = False
+  c.train.prioritized_alpha = 0.6      # α (Schaul et al. 2016, Sec. 4, proportional variant)
+  c.train.prioritized_beta = 0.4       # β at the first update (ibid.: β0 = 0.4; cpprb's defaults too)
+  c.train.prioritized_beta_updates = 0  # updates over which β reaches 1; 0: the whole run
+  c.train.prioritized_eps = 1e-6       # ε in p_i = |δ_i| + ε (keeps every transition sampleable)
 
   # ---- offline data (experiments/make_dataset.py, experiments/offline_bc.py) ----
   c.offline = ConfigDict()

@@ -13,6 +13,7 @@ registered family with an ``env_kind`` has its environment under its name.
 """
 
 from hindsight import tasks
+from hindsight.envs.bit_flip import BitFlipEnv
 from hindsight.envs.brax_env import BraxTaskEnv
 from hindsight.envs.point import PointEnv
 from hindsight.registry import Registry
@@ -22,6 +23,7 @@ KINDS = Registry("environment kind")
 KINDS.register("point_velocity", lambda family: PointEnv(family, "velocity"))
 KINDS.register("point_position", lambda family: PointEnv(family, "position"))
 KINDS.register("brax", BraxTaskEnv)
+KINDS.register("bit_flip", BitFlipEnv)
 
 
 class FamilyEnvironments:

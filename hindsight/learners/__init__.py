@@ -1,12 +1,14 @@
 """Learners: ``make(name)`` returns the learner module (``init``, ``update``,
-``act``, ``relabel_fns``, ``Transition``): ``sac`` and ``bc``."""
+``act``, ``relabel_fns``, ``Transition``): ``sac`` and ``bc`` (continuous
+actions) and ``dqn`` (discrete actions: the module sets ``DISCRETE = True``)."""
 
-from hindsight.learners import bc, sac
+from hindsight.learners import bc, dqn, sac
 from hindsight.registry import Registry
 
 REGISTRY = Registry("learner")
 REGISTRY.register("sac", lambda: sac)
 REGISTRY.register("bc", lambda: bc)
+REGISTRY.register("dqn", lambda: dqn)
 
 
 def make(name: str):
@@ -15,3 +17,8 @@ def make(name: str):
 
 def names():
   return REGISTRY.names()
+
+
+def is_discrete(name: str) -> bool:
+  """Whether learner ``name`` acts on discrete-action families."""
+  return bool(getattr(make(name), "DISCRETE", False))

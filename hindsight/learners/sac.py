@@ -73,6 +73,9 @@ class Transition:
   reward: jax.Array    # f32[B]
   next_obs: jax.Array  # f32[B, O]
   discount: jax.Array  # f32[B]     1 − terminal (γ applied by the learner)
+  # f32[B] importance weights of prioritized replay on each sample's critic
+  # loss; None (the default): unweighted.
+  weight: Any = None
 
 
 @struct.dataclass
@@ -118,7 +121,8 @@ def policy_sample(hp: SACHyper, actor_params, obs, task, key):
 
 def critic_loss(critic_params, target_critic_params, actor_params, log_alpha,
                 batch: Transition, key, hp: SACHyper):
-  """½ Σ_i mean (Q_i(s, a) − y)², y = s·r + γ d (min Q̄(s′, a′) − α log π(a′|s′))."""
+  """½ Σ_i mean w (Q_i(s, a) − y)², y = s·r + γ d (min Q̄(s′, a′) − α log π(a′|s′)),
+  w the importance weights (1 without). Aux ``td_abs``: mean_i |Q_i − y|, f32[B]."""
   next_a, next_logp = policy_sample(hp, actor_params, batch.next_obs, batch.task, key)
   q_next = hp.critic().apply(target_critic_params, _cat(batch.next_obs, batch.task), next_a)
   alpha = jnp.exp(log_alpha)
@@ -126,8 +130,14 @@ def critic_loss(critic_params, target_critic_params, actor_params, log_alpha,
   target = hp.reward_scale * batch.reward + hp.gamma * batch.discount * v_next
   target = jax.lax.stop_gradient(target)
   q = hp.critic().apply(critic_params, _cat(batch.obs, batch.task), batch.action)
-  loss = 0.5 * jnp.sum(jnp.mean(jnp.square(q - target[None]), axis=1))
-  return loss, {"critic_loss": loss, "q_mean": jnp.mean(q), "target_mean": jnp.mean(target)}
+  if batch.weight is None:
+    loss = 0.5 * jnp.sum(jnp.mean(jnp.square(q - target[None]), axis=1))
+  else:  # importance-weighted per sample (prioritized replay)
+    loss = 0.5 * jnp.sum(jnp.mean(batch.weight[None] * jnp.square(q - target[None]), axis=1))
+  # |δ| per sample, the mean over the twin critics: prioritized replay's priority.
+  td_abs = jnp.mean(jnp.abs(q - target[None]), axis=0)
+  return loss, {"critic_loss": loss, "q_mean": jnp.mean(q), "target_mean": jnp.mean(target),
+                "td_abs": td_abs}
 
 
 def actor_loss(actor_params, critic_params, log_alpha, batch: Transition, key, hp: SACHyper):

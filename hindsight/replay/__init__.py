@@ -3,6 +3,8 @@
 from hindsight.replay.buffer import (BufferState, EpisodeBatch, Episodes,
                                      EpisodeSpec, add, empty_episodes, init,
                                      recent_indices, sample, sample_features)
+from hindsight.replay import prioritized  # proportional prioritized replay (Schaul et al. 2016)
 
 __all__ = ["BufferState", "EpisodeBatch", "Episodes", "EpisodeSpec", "add",
-           "empty_episodes", "init", "recent_indices", "sample", "sample_features"]
+           "empty_episodes", "init", "prioritized", "recent_indices", "sample",
+           "sample_features"]

@@ -29,13 +29,20 @@ class EpisodeSpec(NamedTuple):
   feature_dim: int
   task_dim: int
   horizon: int
+  # 0: continuous actions f32[A]; > 0: discrete actions, one integer in
+  # [0, num_actions) per step, stored as i32[1] (action_size = 1).
+  num_actions: int = 0
+
+  @property
+  def action_dtype(self):
+    return jnp.int32 if self.num_actions else jnp.float32
 
 
 @struct.dataclass
 class Episodes:
   """A batch of N episodes of horizon T."""
   obs: jax.Array        # f32[N, T + 1, O]   o_0 … o_T (o_T: the true last obs)
-  action: jax.Array     # f32[N, T, A]
+  action: jax.Array     # f32[N, T, A] (i32[N, T, 1] for discrete actions)
   features: jax.Array   # f32[N, T, F]       φ(s_t, a_t, s_{t+1})
   mask: jax.Array       # f32[N, T]          1 for steps inside the episode
   terminal: jax.Array   # f32[N, T]          1 where the env terminated (not a time limit)
@@ -77,7 +84,8 @@ class EpisodeBatch:
 def empty_episodes(spec: EpisodeSpec, n: int) -> Episodes:
   T = spec.horizon
   z = lambda *s: jnp.zeros(s, jnp.float32)
-  return Episodes(obs=z(n, T + 1, spec.obs_size), action=z(n, T, spec.action_size),
+  action = jnp.zeros((n, T, spec.action_size), spec.action_dtype)
+  return Episodes(obs=z(n, T + 1, spec.obs_size), action=action,
                   features=z(n, T, spec.feature_dim), mask=z(n, T), terminal=z(n, T),
                   task=z(n, spec.task_dim))
 
@@ -162,6 +170,11 @@ def sample(state: BufferState, key: jax.Array, n: int, recent: int = 0) -> Episo
   k_tr, _ = jax.random.split(key)
   length = recent_lengths(state, recent) if recent else state.length
   ep, t = uniform_transitions(length, k_tr, n)
+  return gather(state, ep, t)
+
+
+def gather(state: BufferState, ep: jax.Array, t: jax.Array) -> EpisodeBatch:
+  """The ``EpisodeBatch`` of transitions (slot ``ep``, step ``t``), i32[n] each."""
   d = state.data
   return EpisodeBatch(
       obs=d.obs[ep, t], action=d.action[ep, t], next_obs=d.obs[ep, t + 1],

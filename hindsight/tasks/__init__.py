@@ -9,6 +9,7 @@ under its ``name``, and its ``env_kind`` gives its environment in
 
 from hindsight.registry import Registry
 from hindsight.tasks.base import TaskFamily
+from hindsight.tasks.bit_flip import BitFlip
 from hindsight.tasks.brax import (AntDirection, AntGoal, HalfCheetahMultiObjective, ReacherGoal,
                                   ReacherMultiObjective, WalkerLinear)
 from hindsight.tasks.point_goal import PointGoal
@@ -16,7 +17,7 @@ from hindsight.tasks.point_reacher import PointReacher
 from hindsight.tasks.point_trajectory import PointTrajectory
 
 FAMILIES = (PointReacher, PointTrajectory, PointGoal, HalfCheetahMultiObjective, AntDirection,
-            AntGoal, WalkerLinear, ReacherGoal, ReacherMultiObjective)
+            AntGoal, WalkerLinear, ReacherGoal, ReacherMultiObjective, BitFlip)
 
 REGISTRY = Registry("task family", "task families")
 for _cls in FAMILIES:

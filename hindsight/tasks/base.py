@@ -51,6 +51,10 @@ class TaskFamily:
   # environment (its features are supplied by the caller). ``hindsight.envs``
   # derives every registered family's environment from it.
   env_kind: str | None = None
+  # Discrete-action families: the number of actions (the env takes one
+  # integer in [0, num_actions) per step, stored as i32 in the buffer);
+  # 0 for continuous actions in [−1, 1]^A.
+  num_actions: int = 0
 
   def check_common(self):
     """Checks shared by every family; call from ``__post_init__``."""

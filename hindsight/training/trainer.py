@@ -32,6 +32,9 @@ class RunState:
   key: jax.Array
   env_steps: jax.Array   # i32[] valid environment steps collected so far
   iteration: jax.Array   # i32[]
+  # Prioritized replay's priorities (replay.prioritized.PriorityState); None
+  # (no leaves) when train.prioritized is off.
+  priority: Any = None
 
 
 def relabeled_terminal(family, batch, task) -> jax.Array:
@@ -49,6 +52,23 @@ def relabeled_terminal(family, batch, task) -> jax.Array:
   return done
 
 
+def prioritized_config(c, updates_per_iteration: int, horizon: int):
+  """``replay.prioritized.PrioritizedConfig`` from ``config.train`` (None when
+  off); β anneals over ``prioritized_beta_updates`` updates, or over all the
+  run's updates when that is 0."""
+  t = c.train
+  if not t.prioritized:
+    return None
+  beta_updates = int(t.prioritized_beta_updates)
+  if beta_updates == 0:
+    steps_per_epoch = int(t.num_envs) * int(horizon) * int(t.iterations_per_epoch)
+    epochs = max(1, -(-int(t.total_env_steps) // steps_per_epoch))
+    beta_updates = max(1, epochs * int(t.iterations_per_epoch) * updates_per_iteration)
+  return replay.prioritized.PrioritizedConfig(
+      alpha=float(t.prioritized_alpha), beta=float(t.prioritized_beta),
+      beta_updates=beta_updates, eps=float(t.prioritized_eps))
+
+
 class Trainer:
   """Builds the pure functions of one run from a validated config."""
 
@@ -59,7 +79,7 @@ class Trainer:
     self.spec = replay.EpisodeSpec(
         obs_size=int(self.env.observation_size), action_size=int(self.env.action_size),
         feature_dim=self.family.feature_dim, task_dim=self.family.task_dim,
-        horizon=self.family.horizon)
+        horizon=self.family.horizon, num_actions=int(self.family.num_actions))
     self.learner = learners.make(c.learner.name)
     self.relabeler = config_lib.make_relabeler(c)
     self.eval_tasks = jnp.asarray(self.family.eval_tasks(), jnp.float32)
@@ -83,6 +103,7 @@ class Trainer:
     self.store_capacity = max(self.buffer_capacity, self.cache_size)
     self.sample_window = self.buffer_capacity if self.store_capacity > self.buffer_capacity else 0
     self.extras_spec = self.schedule.extras_spec()  # per-episode arrays beside each episode
+    self.prioritized = prioritized_config(c, self.updates_per_iteration, horizon=self.spec.horizon)
 
   # ------------------------------------------------------------ rollouts --
   def rollout(self, policy, key, tasks=None, n=None) -> Tuple[replay.Episodes, jax.Array]:
@@ -120,6 +141,8 @@ class Trainer:
   def random_policy(self, key, obs, task):
     """Uniform-random actions in [−1, 1]^A (warm-up, the random reference)."""
     del task
+    if self.spec.num_actions:  # discrete: a uniform action index
+      return jax.random.randint(key, (obs.shape[0], 1), 0, self.spec.num_actions)
     return jax.random.uniform(key, (obs.shape[0], self.spec.action_size),
                               minval=-1.0, maxval=1.0)
 
@@ -138,15 +161,27 @@ class Trainer:
     buf = replay.init(self.spec, self.store_capacity, self.extras_spec)
     n_warm = int(self.config.train.warmup_episodes)
     steps = jnp.zeros((), jnp.int32)
+    priority = (replay.prioritized.init(self.store_capacity, self.spec.horizon,
+                                        self.batch_size) if self.prioritized else None)
     if n_warm:
       k_roll, k_rel = jax.random.split(k_warm)
       warm_policy = (self.random_policy if self.config.train.warmup_policy == "uniform"
                      else self.learner_policy(ls, False))
       eps, _ = self.rollout(warm_policy, k_roll, n=n_warm)
+      priority = self._prioritize_new(priority, buf, eps)
       buf, _ = self.add_episodes(buf, eps, ls, k_rel)
       steps = jnp.sum(eps.mask).astype(jnp.int32)
     return RunState(learner=ls, buffer=buf, key=k_run, env_steps=steps,
-                    iteration=jnp.zeros((), jnp.int32))
+                    iteration=jnp.zeros((), jnp.int32), priority=priority)
+
+  def _prioritize_new(self, priority, buffer, eps):
+    """Prioritized replay: the episodes ``eps`` about to be added to
+    ``buffer`` get the largest priority so far (no-op when off)."""
+    if priority is None:
+      return None
+    lengths = jnp.sum(eps.mask > 0, axis=1).astype(jnp.int32)
+    return replay.prioritized.on_add(priority, buffer.insert_pos, lengths, self.prioritized,
+                                     self.sample_window)
 
   # ------------------------------------------------------------- relabel --
   def context(self, learner_state, buffer) -> RelabelContext:
@@ -181,36 +216,60 @@ class Trainer:
 
   def relabel_and_update(self, learner_state, buffer, key):
     """sample → relabel → r′ = reward(φ, a, z′) → learner update."""
+    learner_state, _, metrics = self.prioritized_relabel_and_update(
+        learner_state, None, buffer, key)
+    return learner_state, metrics
+
+  def prioritized_relabel_and_update(self, learner_state, priority, buffer, key):
+    """``relabel_and_update`` with prioritized replay's state: sampled by
+    priority, importance-weighted, the priorities then set from the update's
+    |TD error| (``priority`` None: uniform sampling, unweighted)."""
     k_s, k_r, k_mix, k_u = jax.random.split(key, 4)
-    batch = replay.sample(buffer, k_s, self.batch_size, self.sample_window)
+    if priority is None:
+      batch = replay.sample(buffer, k_s, self.batch_size, self.sample_window)
+    else:
+      priority, batch, weight = replay.prioritized.sample(
+          priority, buffer, k_s, self.batch_size, self.prioritized, self.sample_window)
     new_task, info = self.schedule.on_sample(k_r, batch, self.context(learner_state, buffer))
     task, _ = mix_tasks(k_mix, batch.task, new_task, self.config.relabel.fraction)
     transition = self.transition(batch, task)
+    if priority is not None:
+      transition = transition.replace(weight=weight)
     reward = transition.reward
     learner_state, metrics = self.learner.update(learner_state, transition, k_u)
     metrics = dict(metrics)
+    td_abs = metrics.pop("td_abs", None)  # per-sample |δ| (prioritized replay's priorities)
+    if priority is not None:
+      metrics["replay/beta"] = replay.prioritized.beta_at(self.prioritized,
+                                                          priority.num_updates)
+      metrics["replay/weight_mean"] = jnp.mean(weight)
+      priority = replay.prioritized.update(priority, batch.episode, batch.t, td_abs,
+                                           self.prioritized)
     metrics["relabel/changed"] = jnp.mean(task_changed(task, batch.task))
     metrics["relabel/reward_mean"] = jnp.mean(reward)
     metrics.update({f"relabel/{k}": v for k, v in info.items()})
-    return learner_state, metrics
+    return learner_state, priority, metrics
 
   def iteration(self, rs: RunState, _=None) -> Tuple[RunState, Dict[str, jax.Array]]:
     key, k_col, k_ins, k_upd = jax.random.split(rs.key, 4)
     eps, rewards = self.rollout(self.learner_policy(rs.learner, False), k_col,
                                 n=self.num_envs)
+    priority = self._prioritize_new(rs.priority, rs.buffer, eps)
     buffer, insert_info = self.add_episodes(rs.buffer, eps, rs.learner, k_ins)
 
-    def grad_step(ls, k):
-      return self.relabel_and_update(ls, buffer, k)
+    def grad_step(carry, k):
+      ls, pr = carry
+      ls, pr, m = self.prioritized_relabel_and_update(ls, pr, buffer, k)
+      return (ls, pr), m
 
-    ls, metrics = jax.lax.scan(grad_step, rs.learner,
-                               jax.random.split(k_upd, self.updates_per_iteration))
+    (ls, priority), metrics = jax.lax.scan(
+        grad_step, (rs.learner, priority), jax.random.split(k_upd, self.updates_per_iteration))
     metrics = jax.tree.map(jnp.mean, metrics)
     metrics["train/episode_return"] = jnp.mean(jnp.sum(rewards, axis=1))
     metrics.update({f"relabel/{k}": v for k, v in insert_info.items()})
     rs = rs.replace(learner=ls, buffer=buffer, key=key,
                     env_steps=rs.env_steps + jnp.sum(eps.mask).astype(jnp.int32),
-                    iteration=rs.iteration + 1)
+                    iteration=rs.iteration + 1, priority=priority)
     return rs, metrics
 
   def epoch(self, rs: RunState) -> Tuple[RunState, Dict[str, jax.Array]]:

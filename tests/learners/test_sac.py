@@ -378,3 +378,20 @@ def test_act_and_relabel_fns(state):
   np.testing.assert_allclose(out["log_prob"], out["logp"], rtol=1e-4, atol=1e-4)
   # V(s, z) = min Q(s, π_mean(s, z), z)
   np.testing.assert_allclose(out["value"], out["q_at_mean"], rtol=RTOL, atol=ATOL)
+
+
+def test_critic_loss_importance_weights_and_td_errors(state):
+  """Prioritized replay: per-sample weights w multiply the squared errors,
+  ½ Σ_i mean_b w_b (Q_i − y)_b², and ``td_abs`` is mean_i |Q_i − y|."""
+  batch, key = make_batch(), jax.random.PRNGKey(7)
+  w = np.asarray([1.0, 0.5, 0.0, 2.0], np.float32)
+  loss, info = jax.jit(sac.critic_loss, static_argnums=6)(
+      state.critic_params, state.target_critic_params, state.actor_params, state.log_alpha,
+      batch.replace(weight=jnp.asarray(w)), key, state.hp)
+  _, y = _expected_critic_loss(state, batch, key)
+  q = _network_outputs(state.actor_params, state.critic_params, state.target_critic_params,
+                       batch, key)["q_data"].astype(np.float64)
+  np.testing.assert_allclose(loss, 0.5 * (np.mean(w * (q[0] - y)**2) + np.mean(w * (q[1] - y)**2)),
+                             rtol=1e-5)
+  np.testing.assert_allclose(info["td_abs"], np.mean(np.abs(q - y), axis=0), rtol=1e-5,
+                             atol=1e-6)
