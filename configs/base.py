@@ -97,6 +97,11 @@ def get_config() -> ConfigDict:
   c.train.checkpoint_every_epochs = 5  # 0 disables checkpoints
   c.train.shard_seeds = True           # split the seed axis over all local devices (jax.sharding)
   c.train.tensorboard = False          # also write TensorBoard event files to <run>/tensorboard
+  # Pictures of the evaluation episodes in <run>/render/ (hindsight/render.py):
+  # a PNG of the trajectories per evaluation task (point families; needs the
+  # 'render' extra, skipped with a note when it is missing and the key is
+  # left at 'end') or an HTML rollout of the first task (Brax families).
+  c.train.render = "end"               # none | end (after the last evaluation) | every
 
   # ---- offline data (experiments/make_dataset.py, experiments/offline_bc.py) ----
   c.offline = ConfigDict()

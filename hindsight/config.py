@@ -95,6 +95,9 @@ def validate(config) -> ConfigDict:
   _require(t.warmup_policy in ("uniform", "learner"), "train.warmup_policy",
            "must be 'uniform' (random actions) or 'learner' (the initial policy)",
            t.warmup_policy)
+  _require(t.render in ("none", "end", "every"), "train.render",
+           "must be 'none', 'end' (pictures after the last evaluation) or 'every' "
+           "(after each evaluation)", t.render)
   _require(float(t.updates_per_env_step) > 0, "train.updates_per_env_step",
            "must be > 0 (a run without gradient steps learns nothing)", t.updates_per_env_step)
 

@@ -65,6 +65,11 @@ class PointGoal(base.TaskFamily):
     r = self.radius_high
     return np.full(2, -r, np.float32), np.full(2, r, np.float32)
 
+  def geometry(self, task) -> dict:
+    """What a picture of task f32[2] draws (hindsight/render.py): the goal and
+    the success radius ε around it."""
+    return {"goal": np.asarray(task, np.float32)[:2], "goal_radius": float(self.epsilon)}
+
   def features(self, prev_state, action, next_state):
     del action
     state = prev_state if self.reward_state == "current" else next_state

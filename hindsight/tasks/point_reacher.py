@@ -91,6 +91,13 @@ class PointReacher(base.TaskFamily):
   def obstacle(task):
     return base.polar(task[..., 4], task[..., 5])
 
+  def geometry(self, task) -> dict:
+    """What a picture of task f32[6] draws (hindsight/render.py): the goal,
+    the obstacle and the three objective weights (goal, energy, obstacle)."""
+    task = np.asarray(task, np.float32)
+    return {"goal": np.asarray(self.goal(task)), "obstacle": np.asarray(self.obstacle(task)),
+            "weights": np.asarray(self.objective_weights(task))}
+
   def features(self, prev_state, action, next_state):
     del prev_state
     a = jnp.clip(action, -1.0, 1.0)

@@ -55,6 +55,17 @@ class PointTrajectory(base.TaskFamily):
   def task_low_high(self):
     return np.asarray(self._LOW, np.float32), np.asarray(self._HIGH, np.float32)
 
+  def geometry(self, task, num_points: int = 200) -> dict:
+    """What a picture of task (angle, d, amp) draws (hindsight/render.py): the
+    target curve y′ = amp·sin(π x′/d) for x′ ∈ [0, 2d] (one period; the reward
+    is 0 for x′ < 0), rotated back by the angle into the plane, f32[P, 2]."""
+    angle, d, amp = (float(v) for v in np.asarray(task, np.float32)[:3])
+    xr = np.linspace(0.0, 2.0 * d, num_points)
+    yr = amp * np.sin(np.pi * xr / d)
+    c, s = math.cos(angle), math.sin(angle)
+    curve = np.stack([c * xr - s * yr, s * xr + c * yr], axis=-1).astype(np.float32)
+    return {"curve": curve}
+
   def features(self, prev_state, action, next_state):
     del action
     state = prev_state if self.reward_state == "current" else next_state

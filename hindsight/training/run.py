@@ -209,8 +209,8 @@ def _run_locked(c, run_dir, sharding, echo):
   t_start = time.time() - wall_offset
 
   random_reference(trainer, run_dir, c)
-  eval_key = jax.random.PRNGKey(10_000 + int(c.seed))
-  eval_keys = _place(jax.random.split(eval_key, int(c.num_seeds)), sharding)
+  eval_keys = _place(evaluation_keys(c), sharding)
+  render_mode = _render_mode(c, trainer, log_path, echo)
   tb = _tensorboard(c, run_dir, rows)
   every = int(c.train.checkpoint_every_epochs)
   evals = None
@@ -233,6 +233,8 @@ def _run_locked(c, run_dir, sharding, echo):
       _tb_write(tb, rows[-int(c.num_seeds):])
     if every and (epoch % every == 0 or epoch == n_epochs):
       checkpoint.save(run_dir, epoch, rs)
+    if render_mode == "every" or (render_mode == "end" and epoch == n_epochs):
+      _render(trainer, rs, eval_keys, run_dir, epoch, c, rs_host[1], log_path, echo)
     ret = np.asarray(evals["return"]).mean(axis=1)
     eta = (time.time() - t_ep) * (n_epochs - epoch)
     succ = (f" success {np.asarray(evals['success']).mean():.2f}"
@@ -246,6 +248,37 @@ def _run_locked(c, run_dir, sharding, echo):
   final = [r for r in rows if r["epoch"] == n_epochs]
   _log(log_path, f"done in {time.time() - t0:.0f}s; metrics in {metrics_path}", echo)
   return {"run_dir": run_dir, "final_rows": final, "trainer": trainer, "state": rs}
+
+
+def evaluation_keys(c):
+  """The evaluation's keys, one per seed (the same at every evaluation)."""
+  return jax.random.split(jax.random.PRNGKey(10_000 + int(c.seed)), int(c.num_seeds))
+
+
+def _render_mode(c, trainer, log_path, echo) -> str:
+  """``train.render``, or 'none' with a note when the default 'end' needs
+  matplotlib and it is missing ('every' then stops the run before training)."""
+  from hindsight import extras, render
+  mode = c.train.render
+  if mode == "none" or render.kind(trainer) is None:
+    return "none"
+  if render.needs_matplotlib(trainer) and not extras.available("matplotlib"):
+    if mode == "every":
+      extras.require("matplotlib", "render", "config.train.render='every'")
+    _log(log_path, "no trajectory pictures: matplotlib is not installed (pip install "
+         f"'{extras.DISTRIBUTION}[render]', or set --config.train.render=none)", echo)
+    return "none"
+  return mode
+
+
+def _render(trainer, rs, eval_keys, run_dir, epoch, c, env_steps, log_path, echo):
+  from hindsight import render
+  seeds = [int(c.seed) + i for i in range(int(c.num_seeds))]
+  paths = render.render_seeds(trainer, rs.learner, eval_keys, os.path.join(run_dir, "render"),
+                              epoch, seeds, range(len(seeds)), env_steps=env_steps,
+                              run_label=run_name(c))
+  _log(log_path, f"evaluation episodes drawn: {', '.join(os.path.relpath(p, run_dir) for p in paths)}"
+       f" (in {run_dir})", echo)
 
 
 def seed_sharding(c):
