@@ -20,7 +20,7 @@ import numpy as np
 
 from configs import base as base_config
 from hindsight import config as config_lib
-from hindsight.io import checkpoint, files, provenance
+from hindsight.io import checkpoint, console, files, provenance
 from hindsight.training.trainer import Trainer
 
 
@@ -41,7 +41,7 @@ def num_epochs(config, horizon: int) -> int:
 def _log(log_path: str, msg: str, echo: bool = True) -> None:
   line = time.strftime("%H:%M:%S ") + msg
   if echo:
-    print(line, file=sys.stderr, flush=True)
+    console.echo(line, sys.stderr)
   with open(log_path, "a") as f:
     f.write(line + "\n")
 
@@ -118,8 +118,11 @@ def run(config, echo: bool = True) -> Dict[str, Any]:
   os.makedirs(run_dir, exist_ok=True)
   lock = lock_run_dir(run_dir)
   try:
-    return _run_locked(c, run_dir, sharding, echo)
+    # Library output captured by the command-line tools goes to log.txt.
+    with console.attach_log(os.path.join(run_dir, "log.txt")):
+      return _run_locked(c, run_dir, sharding, echo)
   finally:
+    console.end_progress()
     lock.close()
 
 
@@ -214,6 +217,7 @@ def _run_locked(c, run_dir, sharding, echo):
   tb = _tensorboard(c, run_dir, rows)
   every = int(c.train.checkpoint_every_epochs)
   evals = None
+  bar = console.start_progress(n_epochs, done=start_epoch, enabled=echo)
   for epoch in range(start_epoch + 1, n_epochs + 1):
     t_ep = time.time()
     rs, train_m = epoch_fn(rs)
@@ -242,7 +246,9 @@ def _run_locked(c, run_dir, sharding, echo):
     _log(log_path, f"epoch {epoch}/{n_epochs} env_steps {int(np.max(rs_host[1]))} "
          f"eval_return {ret.mean():.3f} (per seed {np.array2string(ret, precision=2)})"
          f"{succ} | {time.time() - t_ep:.1f}s/epoch, ETA {eta / 60:.1f} min", echo)
+    bar.update(epoch, eta)
 
+  console.end_progress()
   if tb is not None:
     tb.close()
   final = [r for r in rows if r["epoch"] == n_epochs]
