@@ -102,6 +102,12 @@ def get_config() -> ConfigDict:
   # 'render' extra, skipped with a note when it is missing and the key is
   # left at 'end') or an HTML rollout of the first task (Brax families).
   c.train.render = "end"               # none | end (after the last evaluation) | every
+  # Weights & Biases (the 'wandb' extra): one wandb run per seed, grouped by
+  # the run's name, with the config and metrics.csv's metric names.
+  c.train.wandb = False
+  c.train.wandb_project = "hindsight"
+  c.train.wandb_entity = ""            # "" → wandb's default entity
+  c.train.wandb_mode = "online"        # online | offline (no network; `wandb sync` later)
 
   # ---- offline data (experiments/make_dataset.py, experiments/offline_bc.py) ----
   c.offline = ConfigDict()

@@ -98,6 +98,14 @@ def validate(config) -> ConfigDict:
   _require(t.render in ("none", "end", "every"), "train.render",
            "must be 'none', 'end' (pictures after the last evaluation) or 'every' "
            "(after each evaluation)", t.render)
+  _require(t.wandb_mode in ("online", "offline"), "train.wandb_mode",
+           "must be 'online' or 'offline'", t.wandb_mode)
+  _require(not t.wandb or bool(t.wandb_project), "train.wandb_project",
+           "train.wandb=True needs a project name", t.wandb_project)
+  if t.wandb:
+    from hindsight import extras
+    if not extras.available("wandb"):
+      extras.require("wandb", "wandb", "config.train.wandb=True")
   _require(float(t.updates_per_env_step) > 0, "train.updates_per_env_step",
            "must be > 0 (a run without gradient steps learns nothing)", t.updates_per_env_step)
 

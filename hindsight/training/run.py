@@ -215,6 +215,7 @@ def _run_locked(c, run_dir, sharding, echo):
   eval_keys = _place(evaluation_keys(c), sharding)
   render_mode = _render_mode(c, trainer, log_path, echo)
   tb = _tensorboard(c, run_dir, rows)
+  wb = _wandb(c, run_dir)
   every = int(c.train.checkpoint_every_epochs)
   evals = None
   bar = console.start_progress(n_epochs, done=start_epoch, enabled=echo)
@@ -235,6 +236,8 @@ def _run_locked(c, run_dir, sharding, echo):
     files.write_csv(metrics_path, rows + [r for r in old_rows if r["epoch"] > epoch])
     if tb is not None:
       _tb_write(tb, rows[-int(c.num_seeds):])
+    if wb is not None:
+      wb.log(rows[-int(c.num_seeds):])
     if every and (epoch % every == 0 or epoch == n_epochs):
       checkpoint.save(run_dir, epoch, rs)
     if render_mode == "every" or (render_mode == "end" and epoch == n_epochs):
@@ -251,6 +254,8 @@ def _run_locked(c, run_dir, sharding, echo):
   console.end_progress()
   if tb is not None:
     tb.close()
+  if wb is not None:
+    wb.close()
   final = [r for r in rows if r["epoch"] == n_epochs]
   _log(log_path, f"done in {time.time() - t0:.0f}s; metrics in {metrics_path}", echo)
   return {"run_dir": run_dir, "final_rows": final, "trainer": trainer, "state": rs}
@@ -324,6 +329,17 @@ def _tensorboard(c, run_dir, rows):
   step = max((int(r["env_steps"]) for r in rows), default=None)
   return SummaryWriter(os.path.join(run_dir, "tensorboard"),
                        purge_step=None if step is None else step + 1)
+
+
+def _wandb(c, run_dir):
+  """A ``WandbLogger`` (one wandb run per seed) if ``train.wandb``."""
+  if not c.train.wandb:
+    return None
+  from hindsight.io.wandb_logger import WandbLogger
+  seeds = [int(c.seed) + i for i in range(int(c.num_seeds))]
+  return WandbLogger(_jsonable(c.to_dict()), run_dir, run_name(c), seeds,
+                     project=c.train.wandb_project, entity=c.train.wandb_entity,
+                     mode=c.train.wandb_mode)
 
 
 def _tb_write(tb, epoch_rows):
