@@ -115,4 +115,8 @@ def get_config() -> ConfigDict:
   c.offline.num_episodes = 1000   # episodes to collect into a dataset
   c.offline.policy = "random"     # 'random' or a run directory (its latest checkpoint)
   c.offline.bc_steps = 5000       # BC gradient steps on the fixed dataset
+  # Layout of offline.dataset (hindsight/io/formats.py documents the fields):
+  # auto (read: detected; write: hindsight, or d4rl for .hdf5) | hindsight | ogbench | d4rl
+  c.offline.format = "auto"
+  c.offline.missing_task = "error"  # a file without tasks: error | prior (draw each episode's)
   return c

@@ -150,6 +150,10 @@ def validate(config) -> ConfigDict:
            f"exceeds the buffer's capacity of {cap} episodes × {family.horizon} steps = "
            f"{cap * family.horizon} transitions", t.batch_size)
   oc = c.offline
+  _require(oc.format in ("auto", "hindsight", "ogbench", "d4rl"), "offline.format",
+           "must be 'auto', 'hindsight', 'ogbench' or 'd4rl'", oc.format)
+  _require(oc.missing_task in ("error", "prior"), "offline.missing_task",
+           "must be 'error' or 'prior'", oc.missing_task)
   for k in ("num_episodes", "bc_steps"):
     _require(int(oc[k]) >= 1, f"offline.{k}", "must be >= 1", oc[k])
   _require(updates_per_iteration(c, family.horizon) >= 1, "train.updates_per_env_step",

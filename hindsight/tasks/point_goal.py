@@ -44,6 +44,9 @@ class PointGoal(base.TaskFamily):
   feature_dim = 2  # next x, next y (= the achieved goal)
   is_goal_family = True
   is_linear = False
+  # The observation starts with the position (x, y), all that the features
+  # (position) read: datasets without features can be imported.
+  observation_features = True
 
   def __post_init__(self):
     self.check_common()

@@ -46,6 +46,9 @@ class PointReacher(base.TaskFamily):
   is_goal_family = False
   has_goal_part = True   # (θ_goal, r_goal): HER relabels the goal term only
   is_linear = False
+  # The observation starts with the position (x, y), all that the features
+  # (next position and ‖a‖) read: datasets without features can be imported.
+  observation_features = True
 
   def __post_init__(self):
     self.check_common()

@@ -39,6 +39,9 @@ class PointTrajectory(base.TaskFamily):
   feature_dim = 2  # next x, next y
   is_goal_family = False
   is_linear = False
+  # The observation starts with the position (x, y), all that the features
+  # (position) read: datasets without features can be imported.
+  observation_features = True
 
   _LOW = (-math.pi, 0.75, -0.25)
   _HIGH = (math.pi, 1.0, 0.25)
