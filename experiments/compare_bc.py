@@ -102,4 +102,5 @@ def main(argv):
 
 
 if __name__ == "__main__":
-  app.run(main)
+  from hindsight.cli import run_main
+  run_main(main)

@@ -364,3 +364,17 @@ def export(path: str, episodes: Episodes, family, layout: str) -> Dict[str, np.n
     np.savez_compressed(buf, **arrays)
     atomic_write_bytes(path, buf.getvalue())
   return arrays
+
+
+def convert(src: str, dst: str, layout: str) -> Dict[str, Any]:
+  """Writes this project's dataset ``src`` (``hindsight/io/dataset.py``) in
+  ``layout`` at ``dst``; the family and its options come from ``src``'s header.
+  Returns ``src``'s header."""
+  from hindsight import tasks
+  episodes, header = native.load(src)
+  try:
+    family = tasks.make(header["family"], **(header.get("family_options") or {}))
+  except (TypeError, ValueError) as e:
+    raise DatasetError(f"{src}: its family {header['family']!r} cannot be built ({e})") from None
+  export(dst, episodes, family, layout)
+  return header

@@ -240,3 +240,15 @@ def test_object_arrays_are_never_unpickled(tmp_path):
   np.savez(path, observations=np.array([{"a": 1}] * 7, dtype=object))
   with pytest.raises(DatasetError, match="never unpickled"):
     formats.load(path, GOAL, GOAL_SPEC, layout="ogbench")
+
+
+def test_convert_writes_a_project_dataset_in_ogbench_layout(tmp_path, collected):
+  from hindsight.io import dataset
+  tr, eps = collected
+  src, dst = str(tmp_path / "d.npz"), str(tmp_path / "ogb.npz")
+  dataset.save(src, eps, tr.family.name, dict(tr.config.env.options), tr.spec)
+  header = formats.convert(src, dst, "ogbench")
+  assert header["family"] == "point_goal"
+  back, _ = formats.load(dst, tr.family, tr.spec)
+  np.testing.assert_array_equal(back.mask, eps.mask)
+  np.testing.assert_array_equal(back.task, eps.task)
