@@ -219,6 +219,7 @@ def _run_locked(c, run_dir, sharding, echo):
   every = int(c.train.checkpoint_every_epochs)
   evals = None
   bar = console.start_progress(n_epochs, done=start_epoch, enabled=echo)
+  bar.draw()   # on a terminal, from the start (the first epoch also compiles)
   for epoch in range(start_epoch + 1, n_epochs + 1):
     t_ep = time.time()
     rs, train_m = epoch_fn(rs)
