@@ -96,4 +96,5 @@ def main(argv):
 
 
 if __name__ == "__main__":
-  app.run(main)
+  from hindsight.cli import run_main
+  run_main(main)

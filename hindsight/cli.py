@@ -139,5 +139,13 @@ def guarded(main: Callable) -> Callable:
   return wrapped
 
 
-def run_main(main: Callable) -> None:
+def run_main(main: Callable, start_backend: bool = True) -> None:
+  """Runs an entry point with library start-up noise kept off the terminal
+  (``hindsight.io.console``); ``start_backend=False`` for processes that only
+  launch others and must not start JAX's backend (sweeps)."""
+  from hindsight.io import console
+  console.enable()
+  console.import_libraries()
+  if start_backend:
+    console.start_backend()
   app.run(guarded(main), flags_parser=_parser)

@@ -98,6 +98,17 @@ def validate(config) -> ConfigDict:
   _require(t.warmup_policy in ("uniform", "learner"), "train.warmup_policy",
            "must be 'uniform' (random actions) or 'learner' (the initial policy)",
            t.warmup_policy)
+  _require(t.render in ("none", "end", "every"), "train.render",
+           "must be 'none', 'end' (pictures after the last evaluation) or 'every' "
+           "(after each evaluation)", t.render)
+  _require(t.wandb_mode in ("online", "offline"), "train.wandb_mode",
+           "must be 'online' or 'offline'", t.wandb_mode)
+  _require(not t.wandb or bool(t.wandb_project), "train.wandb_project",
+           "train.wandb=True needs a project name", t.wandb_project)
+  if t.wandb:
+    from hindsight import extras
+    if not extras.available("wandb"):
+      extras.require("wandb", "wandb", "config.train.wandb=True")
   _require(float(t.updates_per_env_step) > 0, "train.updates_per_env_step",
            "must be > 0 (a run without gradient steps learns nothing)", t.updates_per_env_step)
 
@@ -125,7 +136,7 @@ def validate(config) -> ConfigDict:
              "must be below learner.log_std_max", lc.log_std_min)
 
   if lc.name == "dqn":
-    _check_dqn(lc)
+    _check_dqn(c, lc)
 
   rc = c.relabel
   _require(0.0 <= rc.fraction <= 1.0, "relabel.fraction", "a share, in [0, 1]", rc.fraction)
@@ -145,6 +156,10 @@ def validate(config) -> ConfigDict:
            f"exceeds the buffer's capacity of {cap} episodes × {family.horizon} steps = "
            f"{cap * family.horizon} transitions", t.batch_size)
   oc = c.offline
+  _require(oc.format in ("auto", "hindsight", "ogbench", "d4rl"), "offline.format",
+           "must be 'auto', 'hindsight', 'ogbench' or 'd4rl'", oc.format)
+  _require(oc.missing_task in ("error", "prior"), "offline.missing_task",
+           "must be 'error' or 'prior'", oc.missing_task)
   for k in ("num_episodes", "bc_steps"):
     _require(int(oc[k]) >= 1, f"offline.{k}", "must be >= 1", oc[k])
   _require(updates_per_iteration(c, family.horizon) >= 1, "train.updates_per_env_step",
@@ -184,7 +199,7 @@ def validate(config) -> ConfigDict:
 
 # ------------------------------------------- dqn and prioritized replay --
 
-def _check_dqn(lc):
+def _check_dqn(c, lc):
   from hindsight.learners import dqn
   d = lc.dqn
   _require(0.0 <= c.gamma < 1.0, "gamma", "must be in [0, 1) for the bootstrap", c.gamma)

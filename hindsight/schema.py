@@ -144,6 +144,17 @@ def get_config(family: str = DEFAULT_FAMILY) -> ConfigDict:
   c.train.checkpoint_every_epochs = 5  # 0 disables checkpoints
   c.train.shard_seeds = True           # split the seed axis over all local devices (jax.sharding)
   c.train.tensorboard = False          # also write TensorBoard event files to <run>/tensorboard
+  # Pictures of the evaluation episodes in <run>/render/ (hindsight/render.py):
+  # a PNG of the trajectories per evaluation task (point families; needs the
+  # 'render' extra, skipped with a note when it is missing and the key is
+  # left at 'end') or an HTML rollout of the first task (Brax families).
+  c.train.render = "end"               # none | end (after the last evaluation) | every
+  # Weights & Biases (the 'wandb' extra): one wandb run per seed, grouped by
+  # the run's name, with the config and metrics.csv's metric names.
+  c.train.wandb = False
+  c.train.wandb_project = "hindsight"
+  c.train.wandb_entity = ""            # "" → wandb's default entity
+  c.train.wandb_mode = "online"        # online | offline (no network; `wandb sync` later)
   # Proportional prioritized replay (Schaul et al. 2016, Sec. 3.3): transition i
   # is sampled with P(i) = p_i^α / Σ p^α, p_i = |δ_i| + ε, new transitions at
   # the largest priority so far; the critic loss is weighted by
@@ -160,6 +171,10 @@ def get_config(family: str = DEFAULT_FAMILY) -> ConfigDict:
   c.offline.num_episodes = 1000   # episodes to collect into a dataset
   c.offline.policy = "random"     # 'random' or a run directory (its latest checkpoint)
   c.offline.bc_steps = 5000       # BC gradient steps on the fixed dataset
+  # Layout of offline.dataset (hindsight/io/formats.py documents the fields):
+  # auto (read: detected; write: hindsight, or d4rl for .hdf5) | hindsight | ogbench | d4rl
+  c.offline.format = "auto"
+  c.offline.missing_task = "error"  # a file without tasks: error | prior (draw each episode's)
   return c
 
 

@@ -23,6 +23,7 @@ from hindsight.io import files
 
 ROOT = Path(__file__).resolve().parents[1]
 TRAIN = str(ROOT / "experiments" / "train.py")
+RENDER = str(ROOT / "experiments" / "render.py")
 RUN_NAME = "point_reacher-sac-none-s0"
 TINY = [
     "--config=configs/point_reacher.py",
@@ -85,9 +86,12 @@ class _Sequence:
     self._thread.start()
 
   def _run(self, args):
+    return self._run_tool(TRAIN, args)
+
+  def _run_tool(self, tool, args):
     if self._stop.is_set():
       raise RuntimeError("stopped")
-    self._proc = subprocess.Popen([sys.executable, TRAIN, *args], cwd=ROOT, env=self.env,
+    self._proc = subprocess.Popen([sys.executable, tool, *args], cwd=ROOT, env=self.env,
                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     out, err = self._proc.communicate(timeout=TIMEOUT_S)
     return subprocess.CompletedProcess(self._proc.args, self._proc.returncode, out, err)
@@ -102,6 +106,15 @@ class _Sequence:
       r["first_rows"] = files.read_csv(str(metrics))
       r["first_ckpts"] = _ckpts(self.run_dir)
       r["first_config"] = files.read_json(str(self.run_dir / "config.json"))
+      r["first_log"] = (self.run_dir / "log.txt").read_text()
+      render_dir = self.run_dir / "render"
+      r["first_render"] = sorted(p.name for p in render_dir.glob("*")) if render_dir.exists() else []
+      if r["first_render"]:
+        r["first_png"] = (render_dir / r["first_render"][0]).read_bytes()
+        # experiments/render.py on the finished run, from its latest checkpoint
+        out = os.path.join(self.base, "rendered.png")
+        r["render_cli"] = self._run_tool(RENDER, [f"--run={self.run_dir}", f"--out={out}"])
+        r["render_cli_png"] = Path(out).read_bytes() if os.path.exists(out) else b""
       # The same command on the finished run.
       r["rerun"] = self._run(self.args)
       r["rerun_rows"] = files.read_csv(str(metrics))
@@ -191,6 +204,38 @@ def test_metrics_rows_and_columns(runs):
   by_seed = {s: [r for r in rows if r["seed"] == s] for s in (0, 1)}
   # two seeds are two different runs
   assert by_seed[0][0]["eval_return_mean"] != by_seed[1][0]["eval_return_mean"]
+
+
+NOISE = ("Failed to import warp", "Failed to import mujoco_warp", "settotalmass",
+         "not actively being maintained", "Unable to initialize backend", "A Google TPU")
+
+
+def test_terminal_shows_only_the_runs_own_lines(runs):
+  """Library start-up output stays off the terminal (it goes to log.txt)."""
+  _, r = runs
+  terminal = r["first"].stdout + r["first"].stderr
+  for noise in NOISE:
+    assert noise not in terminal, (noise, terminal[:2000])
+  lines = [ln for ln in r["first"].stderr.splitlines() if ln.strip()]
+  # every stderr line is one of the run's own (time-stamped) lines
+  import re
+  assert lines and all(re.match(r"\d\d:\d\d:\d\d (run|epoch|done|evaluation episodes)", ln)
+                       for ln in lines), lines
+  import importlib.util
+  if importlib.util.find_spec("warp") is None:
+    assert "Failed to import warp" in r["first_log"]   # kept, in the run's log
+
+
+def test_run_draws_its_final_evaluation_and_render_cli_redraws_it(runs):
+  pytest.importorskip("matplotlib")
+  _, r = runs
+  assert r["first_render"] == [f"epoch_{NUM_EPOCHS:06d}-seed_0.png",
+                               f"epoch_{NUM_EPOCHS:06d}-seed_1.png"]
+  assert r["first_png"].startswith(b"\x89PNG")
+  _check_ok(r["render_cli"])
+  assert "wrote" in r["render_cli"].stdout
+  # the same episodes from the checkpoint: the same picture
+  assert r["render_cli_png"] == r["first_png"]
 
 
 def test_rerun_of_a_finished_run_resumes(runs):

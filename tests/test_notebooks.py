@@ -72,7 +72,10 @@ def test_compare_relabelers(tiny_sweep, monkeypatch):
   nb = execute("compare_relabelers.ipynb", monkeypatch, HINDSIGHT_SWEEP_DIR=sweep_dir)
   text = "".join(outputs(nb, "text"))
   assert "6 runs in" in text
-  assert len(outputs(nb, "png")) == 2                        # one figure per family
+  # one figure of curves per family, and one trajectory picture per family
+  # (each run draws its last evaluation: train.render='end')
+  assert len(outputs(nb, "png")) == 4
+  assert "2 trajectory picture(s)" in text
   for family in ("point_reacher", "point_goal"):
     png = Path(sweep_dir) / "figures" / f"{family}.png"
     assert png.exists() and png.stat().st_size > 10_000

@@ -30,6 +30,8 @@ import jax.numpy as jnp
 from brax import envs as brax_envs
 from brax.envs.base import Env, State
 
+from hindsight.io import console
+
 
 class BraxTaskEnv(Env):
   """A Brax environment whose reward is the family's reward of the task."""
@@ -39,8 +41,11 @@ class BraxTaskEnv(Env):
       raise ValueError(f"{family.name}: time_limit must be 'bootstrap' on Brax (the "
                        f"observation carries no t/H), got {family.time_limit!r}")
     self.family = family
-    self.brax_env = brax_envs.get_environment(
-        family.brax_name, backend=family.backend, **family.brax_kwargs())
+    # Loading the model prints MuJoCo's settotalmass deprecation and Brax's
+    # maintenance warning: off the terminal of the command-line tools.
+    with console.captured(f"building Brax's {family.brax_name}"):
+      self.brax_env = brax_envs.get_environment(
+          family.brax_name, backend=family.backend, **family.brax_kwargs())
     overrides = family.sys_replace()
     if overrides:
       self.brax_env.sys = self.brax_env.sys.tree_replace(overrides)

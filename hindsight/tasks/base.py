@@ -55,6 +55,10 @@ class TaskFamily:
   # integer in [0, num_actions) per step, stored as i32 in the buffer);
   # 0 for continuous actions in [−1, 1]^A.
   num_actions: int = 0
+  # Whether ``features(prev, action, next)`` reads only what the environment's
+  # observation holds, so that features can be computed from a dataset's stored
+  # observations (``features_from_observations``; hindsight/io/formats.py).
+  observation_features: bool = False
 
   def check_common(self):
     """Checks shared by every family; call from ``__post_init__``."""
@@ -77,6 +81,17 @@ class TaskFamily:
 
   def reward(self, features, action, task) -> jax.Array:
     raise NotImplementedError
+
+  def features_from_observations(self, obs, action, next_obs) -> jax.Array:
+    """Reward features f32[..., F] from stored observations (o_t, a_t, o_{t+1}),
+    for datasets that store no features; TypeError where the family's features
+    need more than the observation (the physics state)."""
+    if not self.observation_features:
+      raise TypeError(
+          f"{self.name} cannot compute its reward features from stored observations "
+          "(they read the physics state, which the observation does not hold); the "
+          "dataset must store them (field 'features' or 'infos/features')")
+    return self.features(obs, action, next_obs)
 
   def eval_tasks(self) -> np.ndarray:
     """A fixed set of tasks drawn once from the prior with ``eval_seed``."""

@@ -44,6 +44,9 @@ class PointGoal(goal.PlanarGoalFamily):
   feature_dim = 2  # next x, next y (= the achieved goal)
   is_linear = False
   env_kind = "point_velocity"
+  # The observation starts with the position (x, y), all that the features
+  # (position) read: datasets without features can be imported.
+  observation_features = True
 
   def __post_init__(self):
     self.check_common()
@@ -64,6 +67,11 @@ class PointGoal(goal.PlanarGoalFamily):
   def task_low_high(self):
     r = self.radius_high
     return np.full(2, -r, np.float32), np.full(2, r, np.float32)
+
+  def geometry(self, task) -> dict:
+    """What a picture of task f32[2] draws (hindsight/render.py): the goal and
+    the success radius ε around it."""
+    return {"goal": np.asarray(task, np.float32)[:2], "goal_radius": float(self.epsilon)}
 
   def features(self, prev_state, action, next_state):
     del action

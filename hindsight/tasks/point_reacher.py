@@ -47,6 +47,9 @@ class PointReacher(base.TaskFamily):
   has_goal_part = True   # (θ_goal, r_goal): HER relabels the goal term only
   is_linear = False
   env_kind = "point_velocity"
+  # The observation starts with the position (x, y), all that the features
+  # (next position and ‖a‖) read: datasets without features can be imported.
+  observation_features = True
 
   def __post_init__(self):
     self.check_common()
@@ -91,6 +94,13 @@ class PointReacher(base.TaskFamily):
   @staticmethod
   def obstacle(task):
     return base.polar(task[..., 4], task[..., 5])
+
+  def geometry(self, task) -> dict:
+    """What a picture of task f32[6] draws (hindsight/render.py): the goal,
+    the obstacle and the three objective weights (goal, energy, obstacle)."""
+    task = np.asarray(task, np.float32)
+    return {"goal": np.asarray(self.goal(task)), "obstacle": np.asarray(self.obstacle(task)),
+            "weights": np.asarray(self.objective_weights(task))}
 
   def features(self, prev_state, action, next_state):
     del prev_state

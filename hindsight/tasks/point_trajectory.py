@@ -42,6 +42,9 @@ class PointTrajectory(base.TaskFamily):
   is_goal_family = False
   is_linear = False
   env_kind = "point_position"
+  # The observation starts with the position (x, y), all that the features
+  # (position) read: datasets without features can be imported.
+  observation_features = True
 
   _LOW = (-math.pi, 0.75, -0.25)
   _HIGH = (math.pi, 1.0, 0.25)
@@ -57,6 +60,17 @@ class PointTrajectory(base.TaskFamily):
 
   def task_low_high(self):
     return np.asarray(self._LOW, np.float32), np.asarray(self._HIGH, np.float32)
+
+  def geometry(self, task, num_points: int = 200) -> dict:
+    """What a picture of task (angle, d, amp) draws (hindsight/render.py): the
+    target curve y′ = amp·sin(π x′/d) for x′ ∈ [0, 2d] (one period; the reward
+    is 0 for x′ < 0), rotated back by the angle into the plane, f32[P, 2]."""
+    angle, d, amp = (float(v) for v in np.asarray(task, np.float32)[:3])
+    xr = np.linspace(0.0, 2.0 * d, num_points)
+    yr = amp * np.sin(np.pi * xr / d)
+    c, s = math.cos(angle), math.sin(angle)
+    curve = np.stack([c * xr - s * yr, s * xr + c * yr], axis=-1).astype(np.float32)
+    return {"curve": curve}
 
   def features(self, prev_state, action, next_state):
     del action

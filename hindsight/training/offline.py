@@ -79,8 +79,13 @@ def run_offline(config, dataset_path: str) -> Dict[str, np.ndarray]:
   trainer = Trainer(config)
   if trainer.learner is not bc:
     raise ValueError("offline training fits BC: set --config.learner.name=bc")
-  episodes, header = dataset_io.load(dataset_path, trainer.family.name, trainer.spec)
-  if header["family_options"] != dict(config.env.options):
+  from hindsight.io import formats
+  episodes, header = formats.load(dataset_path, trainer.family, trainer.spec,
+                                  config.offline.format, config.offline.missing_task,
+                                  key=jax.random.PRNGKey(int(config.seed)))
+  # Files in OGBench's or D4RL's layout name no family options.
+  if header["family_options"] is not None and header["family_options"] != dict(
+      config.env.options):
     raise dataset_io.DatasetError(
         f"{dataset_path} was written with {header['family']} options "
         f"{header['family_options']}, the config has {dict(config.env.options)}")

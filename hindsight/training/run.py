@@ -20,7 +20,7 @@ import numpy as np
 
 from hindsight import schema
 from hindsight import config as config_lib
-from hindsight.io import checkpoint, files, provenance
+from hindsight.io import checkpoint, console, files, provenance
 from hindsight.training.trainer import Trainer
 
 
@@ -41,7 +41,7 @@ def num_epochs(config, horizon: int) -> int:
 def _log(log_path: str, msg: str, echo: bool = True) -> None:
   line = time.strftime("%H:%M:%S ") + msg
   if echo:
-    print(line, file=sys.stderr, flush=True)
+    console.echo(line, sys.stderr)
   with open(log_path, "a") as f:
     f.write(line + "\n")
 
@@ -118,8 +118,11 @@ def run(config, echo: bool = True) -> Dict[str, Any]:
   os.makedirs(run_dir, exist_ok=True)
   lock = lock_run_dir(run_dir)
   try:
-    return _run_locked(c, run_dir, sharding, echo)
+    # Library output captured by the command-line tools goes to log.txt.
+    with console.attach_log(os.path.join(run_dir, "log.txt")):
+      return _run_locked(c, run_dir, sharding, echo)
   finally:
+    console.end_progress()
     lock.close()
 
 
@@ -209,11 +212,14 @@ def _run_locked(c, run_dir, sharding, echo):
   t_start = time.time() - wall_offset
 
   random_reference(trainer, run_dir, c)
-  eval_key = jax.random.PRNGKey(10_000 + int(c.seed))
-  eval_keys = _place(jax.random.split(eval_key, int(c.num_seeds)), sharding)
+  eval_keys = _place(evaluation_keys(c), sharding)
+  render_mode = _render_mode(c, trainer, log_path, echo)
   tb = _tensorboard(c, run_dir, rows)
+  wb = _wandb(c, run_dir)
   every = int(c.train.checkpoint_every_epochs)
   evals = None
+  bar = console.start_progress(n_epochs, done=start_epoch, enabled=echo)
+  bar.draw()   # on a terminal, from the start (the first epoch also compiles)
   for epoch in range(start_epoch + 1, n_epochs + 1):
     t_ep = time.time()
     rs, train_m = epoch_fn(rs)
@@ -231,8 +237,12 @@ def _run_locked(c, run_dir, sharding, echo):
     files.write_csv(metrics_path, rows + [r for r in old_rows if r["epoch"] > epoch])
     if tb is not None:
       _tb_write(tb, rows[-int(c.num_seeds):])
+    if wb is not None:
+      wb.log(rows[-int(c.num_seeds):])
     if every and (epoch % every == 0 or epoch == n_epochs):
       checkpoint.save(run_dir, epoch, rs)
+    if render_mode == "every" or (render_mode == "end" and epoch == n_epochs):
+      _render(trainer, rs, eval_keys, run_dir, epoch, c, rs_host[1], log_path, echo)
     ret = np.asarray(evals["return"]).mean(axis=1)
     eta = (time.time() - t_ep) * (n_epochs - epoch)
     succ = (f" success {np.asarray(evals['success']).mean():.2f}"
@@ -240,12 +250,47 @@ def _run_locked(c, run_dir, sharding, echo):
     _log(log_path, f"epoch {epoch}/{n_epochs} env_steps {int(np.max(rs_host[1]))} "
          f"eval_return {ret.mean():.3f} (per seed {np.array2string(ret, precision=2)})"
          f"{succ} | {time.time() - t_ep:.1f}s/epoch, ETA {eta / 60:.1f} min", echo)
+    bar.update(epoch, eta)
 
+  console.end_progress()
   if tb is not None:
     tb.close()
+  if wb is not None:
+    wb.close()
   final = [r for r in rows if r["epoch"] == n_epochs]
   _log(log_path, f"done in {time.time() - t0:.0f}s; metrics in {metrics_path}", echo)
   return {"run_dir": run_dir, "final_rows": final, "trainer": trainer, "state": rs}
+
+
+def evaluation_keys(c):
+  """The evaluation's keys, one per seed (the same at every evaluation)."""
+  return jax.random.split(jax.random.PRNGKey(10_000 + int(c.seed)), int(c.num_seeds))
+
+
+def _render_mode(c, trainer, log_path, echo) -> str:
+  """``train.render``, or 'none' with a note when the default 'end' needs
+  matplotlib and it is missing ('every' then stops the run before training)."""
+  from hindsight import extras, render
+  mode = c.train.render
+  if mode == "none" or render.kind(trainer) is None:
+    return "none"
+  if render.needs_matplotlib(trainer) and not extras.available("matplotlib"):
+    if mode == "every":
+      extras.require("matplotlib", "render", "config.train.render='every'")
+    _log(log_path, "no trajectory pictures: matplotlib is not installed (pip install "
+         f"'{extras.DISTRIBUTION}[render]', or set --config.train.render=none)", echo)
+    return "none"
+  return mode
+
+
+def _render(trainer, rs, eval_keys, run_dir, epoch, c, env_steps, log_path, echo):
+  from hindsight import render
+  seeds = [int(c.seed) + i for i in range(int(c.num_seeds))]
+  paths = render.render_seeds(trainer, rs.learner, eval_keys, os.path.join(run_dir, "render"),
+                              epoch, seeds, range(len(seeds)), env_steps=env_steps,
+                              run_label=run_name(c))
+  _log(log_path, f"evaluation episodes drawn: {', '.join(os.path.relpath(p, run_dir) for p in paths)}"
+       f" (in {run_dir})", echo)
 
 
 def seed_sharding(c):
@@ -287,6 +332,17 @@ def _tensorboard(c, run_dir, rows):
                        purge_step=None if step is None else step + 1)
 
 
+def _wandb(c, run_dir):
+  """A ``WandbLogger`` (one wandb run per seed) if ``train.wandb``."""
+  if not c.train.wandb:
+    return None
+  from hindsight.io.wandb_logger import WandbLogger
+  seeds = [int(c.seed) + i for i in range(int(c.num_seeds))]
+  return WandbLogger(_jsonable(c.to_dict()), run_dir, run_name(c), seeds,
+                     project=c.train.wandb_project, entity=c.train.wandb_entity,
+                     mode=c.train.wandb_mode)
+
+
 def _tb_write(tb, epoch_rows):
   """Seed means of every numeric metric, and each seed's evaluation return,
   at the epoch's env steps."""
@@ -316,11 +372,18 @@ def config_differences(cfg_path: str, config: Dict[str, Any]) -> List[str]:
                                  "choose another --config.run_name") from None
   if not isinstance(stored, dict):
     raise config_lib.ConfigError(f"{cfg_path} does not hold a config")
-  name = (stored.get("env") or {}).get("name") if isinstance(stored.get("env"), dict) else None
-  from hindsight import tasks
-  defaults = schema.get_config(name if name in tasks.names() else schema.DEFAULT_FAMILY)
-  old = _with_defaults(stored, _jsonable(defaults.to_dict()))
+  old = with_schema_defaults(stored)
   return _diff_keys(_jsonable(old), _jsonable(config), skip=("workdir",))
+
+
+def with_schema_defaults(stored: Dict[str, Any]) -> Dict[str, Any]:
+  """A stored config.json with the keys it lacks filled in from the schema
+  (of its own family, when that is still registered)."""
+  from hindsight import tasks
+  env = stored.get("env")
+  name = env.get("name") if isinstance(env, dict) else None
+  defaults = schema.get_config(name if name in tasks.names() else schema.DEFAULT_FAMILY)
+  return _with_defaults(stored, _jsonable(defaults.to_dict()))
 
 
 def _diff_keys(a, b, prefix="", skip=()) -> List[str]:

@@ -106,10 +106,12 @@ class Trainer:
     self.prioritized = prioritized_config(c, self.updates_per_iteration, horizon=self.spec.horizon)
 
   # ------------------------------------------------------------ rollouts --
-  def rollout(self, policy, key, tasks=None, n=None) -> Tuple[replay.Episodes, jax.Array]:
+  def rollout(self, policy, key, tasks=None, n=None, keep_states=False):
     """Runs n episodes from fresh resets (a fresh prior task each unless
     ``tasks`` is given). ``policy(key, obs[n, O], task[n, D]) -> action[n, A]``.
-    Returns the episodes and the per-step rewards under their own tasks."""
+    Returns the episodes and the per-step rewards under their own tasks; with
+    ``keep_states`` also the physics states after each step (``pipeline_state``
+    with leaves [n, T, ...]), for pictures (hindsight/render.py)."""
     n = tasks.shape[0] if tasks is not None else n
     k_reset, k_act = jax.random.split(key)
     reset_keys = jax.random.split(k_reset, n)
@@ -126,9 +128,11 @@ class Trainer:
       live = alive > 0  # where, not a product: a NaN after the end must not leak
       out = (st.obs, action, nst.info["features"], alive, jnp.where(live, terminal, 0.0),
              jnp.where(live, nst.reward, 0.0))
+      if keep_states:
+        out = out + (nst.pipeline_state,)
       return (nst, alive * (1.0 - nst.done)), out
 
-    (final, _), (obs, action, feats, mask, terminal, reward) = jax.lax.scan(
+    (final, _), (obs, action, feats, mask, terminal, reward, *states) = jax.lax.scan(
         body, (state, jnp.ones((n,), jnp.float32)),
         jax.random.split(k_act, self.spec.horizon))
     swap = lambda x: jnp.swapaxes(x, 0, 1)
@@ -136,6 +140,8 @@ class Trainer:
         obs=swap(jnp.concatenate([obs, final.obs[None]], axis=0)),
         action=swap(action), features=swap(feats), mask=swap(mask),
         terminal=swap(terminal), task=state.info["task"])
+    if keep_states:
+      return episodes, swap(reward), jax.tree.map(swap, states[0])
     return episodes, swap(reward)
 
   def random_policy(self, key, obs, task):
@@ -281,6 +287,13 @@ class Trainer:
     """One deterministic episode per evaluation task: undiscounted returns
     f32[E] (and final-step success for goal families)."""
     return self._evaluate_policy(self.learner_policy(learner_state, True), key)
+
+  def evaluation_episodes(self, learner_state, key, tasks=None, keep_states=False):
+    """The episodes ``evaluate`` scores (deterministic policy, the fixed
+    evaluation tasks or ``tasks``): (episodes, rewards[, physics states])."""
+    tasks = self.eval_tasks if tasks is None else tasks
+    return self.rollout(self.learner_policy(learner_state, True), key, tasks=tasks,
+                        keep_states=keep_states)
 
   def evaluate_random(self, key) -> Dict[str, jax.Array]:
     """The same evaluation with a uniform-random policy (a reference point)."""

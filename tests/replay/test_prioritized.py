@@ -146,7 +146,7 @@ def test_trainer_with_prioritized_replay(learner):
     c = tiny(bit_flip.get_config())
   else:
     from tests.training.test_trainer import tiny as tiny_sac
-    from configs import point_goal
+    point_goal = schema.load_module("configs/point_goal.py")
     c = tiny_sac(point_goal.get_config(), buffer_episodes=16, warmup_episodes=4)
   c.relabel.name, c.train.prioritized = "her", True
   tr = Trainer(c)
