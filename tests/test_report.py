@@ -263,7 +263,7 @@ def test_report_from_tiny_sweep(tiny_sweep, tmp_path):
   # the summary has a row per claim, with the verdict and counts of its families
   assert out.index("## Summary of verdicts") < out.index("## Tiny study")
   row = next(l for l in out.splitlines() if l.startswith("| Tiny study | air vs none"))
-  assert row.endswith("| **not run yet** | 0 · 0 · 0 · 0 · 0 · 0 · 2 |")
+  assert row.endswith("| **not run yet** | — | 0 · 0 · 0 · 0 · 0 · 0 · 2 |")
   assert "6 of 8 cells finished" in out
   from hindsight.io import provenance
   commit = provenance.current()["commit"]
