@@ -1,0 +1,111 @@
+"""Speed work leaves results unchanged (issue 17).
+
+Each optimisation is compared with the computation it replaced, kept here as
+the oracle: bitwise where the floating-point order is the same, else within
+the tolerance stated beside the assertion.
+"""
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import pytest
+
+from configs import point_reacher
+from hindsight.relabel import episodes as E
+from hindsight.tasks import PointGoal, PointReacher, base
+from hindsight.training import Trainer
+
+
+def reduce_norm(x, axis=-1):
+  """base.safe_norm before issue 17: a jnp.sum over the axis."""
+  sq = jnp.sum(jnp.square(x), axis=axis)
+  safe = jnp.where(sq > 0, sq, 1.0)
+  return jnp.where(sq > 0, jnp.sqrt(safe), 0.0)
+
+
+def candidate_chunked_returns(family, gamma, features, action, mask, candidates):
+  """episodes.returns_matrix's general path before issue 17: chunks of
+  candidates over all episodes."""
+  n, t = features.shape[:2]
+  chunk = max(1, min(candidates.shape[0], (1 << 22) // (n * t)))
+  weight = mask * gamma ** jnp.arange(t, dtype=jnp.float32)
+  per_task = lambda z: jnp.sum(family.reward(features, action, z) * weight, axis=1)
+  return jax.lax.map(per_task, candidates, batch_size=chunk).T
+
+
+@pytest.mark.parametrize("n", [1, 2, 3, 4, 5])
+def test_safe_norm_matches_the_reduction(n):
+  rng = np.random.default_rng(n)
+  x = jnp.asarray(rng.normal(size=(16, 9, n)) * rng.choice([1e-3, 1.0, 1e3], (16, 9, n)),
+                  jnp.float32)
+  x = x.at[0, 0].set(0.0)                                # the safe point
+  # Eager, both add x₀² + x₁² + … in order: bitwise.
+  np.testing.assert_array_equal(base.safe_norm(x), reduce_norm(x))
+  # Jitted, XLA may fuse the reduction with a multiply-add: within 2 ulp.
+  got, want = jax.jit(base.safe_norm)(x), jax.jit(reduce_norm)(x)
+  np.testing.assert_allclose(got, want, rtol=2.5e-7, atol=0)
+  g1 = jax.grad(lambda v: jnp.sum(base.safe_norm(v)))(x)
+  g2 = jax.grad(lambda v: jnp.sum(reduce_norm(v)))(x)
+  np.testing.assert_allclose(g1, g2, rtol=2.5e-7, atol=1e-12)
+  assert np.all(np.isfinite(g1)) and float(jnp.abs(g1[0, 0]).max()) == 0.0
+
+
+@pytest.mark.parametrize("family", [PointReacher(horizon=30), PointGoal(horizon=30)])
+def test_returns_matrix_matches_candidate_chunks(family):
+  rng = np.random.default_rng(0)
+  n, t, k = 37, 30, 11                                    # chunks that do not divide N
+  feats = jnp.asarray(rng.uniform(-0.5, 0.5, (n, t, family.feature_dim)), jnp.float32)
+  action = jnp.asarray(rng.uniform(-1, 1, (n, t, 2)), jnp.float32)
+  mask = jnp.asarray(np.arange(t)[None] < rng.integers(1, t + 1, (n, 1)), jnp.float32)
+  cands = family.sample(jax.random.PRNGKey(1), k).astype(jnp.float32)
+  got = jax.jit(lambda *a: E.returns_matrix(family, 0.97, *a))(feats, action, mask, cands)
+  want = jax.jit(lambda *a: candidate_chunked_returns(family, 0.97, *a))(feats, action, mask,
+                                                                         cands)
+  assert got.shape == (n, k)
+  # The same rewards summed over T in another order: float32 round-off of a
+  # 30-term sum.
+  np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-5)
+
+
+def _tiny_reacher():
+  c = point_reacher.get_config()
+  c.learner.hidden_sizes = (32, 32)
+  c.relabel.name = "air"
+  c.train.update(dict(num_envs=2, updates_per_env_step=0.5, batch_size=32, warmup_episodes=8,
+                      iterations_per_epoch=4, buffer_episodes=64, buffer_transitions=0))
+  c.relabel.air.update(dict(num_candidates=8, cache_size=16))
+  return c
+
+
+def _curve(monkeypatch, norm, returns, epochs=3):
+  monkeypatch.setattr(base, "safe_norm", norm)
+  monkeypatch.setattr(E, "returns_matrix", returns)
+  tr = Trainer(_tiny_reacher())
+  init, epoch, evaluate = (jax.jit(tr.init), jax.jit(tr.epoch), jax.jit(tr.evaluate))
+  rs = init(jax.random.PRNGKey(0))
+  out = []
+  for i in range(epochs):
+    rs, m = epoch(rs)
+    out.append((float(m["critic_loss"]), float(m["relabel/reward_mean"]),
+                np.asarray(evaluate(rs.learner, jax.random.PRNGKey(i))["return"])))
+  return out
+
+
+@pytest.mark.slow
+def test_learning_curve_unchanged_by_the_norm_and_returns_rewrite(monkeypatch):
+  """A short AIR run on PointReacher (which uses both) before and after: the
+  rewards differ by ≤ 2 ulp, so the curves agree to float32 round-off grown
+  over a few hundred updates (stated tolerance: 1e-3 relative)."""
+  old_returns = E.returns_matrix
+
+  def chunked(family, gamma, features, action, mask, candidates, disc_sum=None):
+    if family.is_linear and disc_sum is not None:
+      return old_returns(family, gamma, features, action, mask, candidates, disc_sum)
+    return candidate_chunked_returns(family, gamma, features, action, mask, candidates)
+
+  new = _curve(monkeypatch, base.safe_norm, old_returns)
+  old = _curve(monkeypatch, reduce_norm, chunked)
+  for (l1, r1, e1), (l2, r2, e2) in zip(new, old):
+    np.testing.assert_allclose(l1, l2, rtol=1e-3)
+    np.testing.assert_allclose(r1, r2, rtol=1e-3, atol=1e-5)
+    np.testing.assert_allclose(e1, e2, rtol=1e-3, atol=1e-3)
