@@ -109,3 +109,51 @@ def test_learning_curve_unchanged_by_the_norm_and_returns_rewrite(monkeypatch):
     np.testing.assert_allclose(l1, l2, rtol=1e-3)
     np.testing.assert_allclose(r1, r2, rtol=1e-3, atol=1e-5)
     np.testing.assert_allclose(e1, e2, rtol=1e-3, atol=1e-3)
+
+
+@pytest.mark.parametrize("cfg,candidates", [("point_goal", "states"),
+                                            ("point_reacher", "prior")])
+def test_hipi_pairwise_logits_match_tiled(cfg, candidates):
+  """HIPI's logits with the learner's pairwise networks (learners/pairwise.py)
+  against the tiled [B·K] evaluation: the first layer's sum is reordered, so
+  float32 round-off (stated tolerance 1e-4 relative, 1e-4 absolute); the
+  next actions use the same noise."""
+  import dataclasses
+  import importlib
+  from hindsight import replay
+  from hindsight.relabel import RelabelContext
+  c = importlib.import_module(f"configs.{cfg}").get_config()
+  c.relabel.name = "hipi"
+  c.relabel.hipi.update(dict(candidates=candidates, num_candidates=24))
+  c.learner.hidden_sizes = (48, 40)
+  c.train.update(dict(warmup_episodes=8, batch_size=32, buffer_transitions=0,
+                      buffer_episodes=64))
+  tr = Trainer(c)
+  rs = jax.jit(tr.init)(jax.random.PRNGKey(0))
+  batch = replay.sample(rs.buffer, jax.random.PRNGKey(1), 32)
+  ctx = tr.context(rs.learner, rs.buffer)
+  assert "q_pairs" in ctx.fns
+  tiled = dataclasses.replace(
+      ctx, fns={k: v for k, v in ctx.fns.items() if not k.endswith("_pairs")})
+  hipi = tr.relabeler
+  key = jax.random.PRNGKey(2)
+  cands = hipi.candidate_sets(jax.random.PRNGKey(3), batch, ctx.family)[0]
+  got = jax.jit(lambda: hipi.logits(key, batch, ctx, cands))()
+  want = jax.jit(lambda: hipi.logits(key, batch, tiled, cands))()
+  assert got.shape == (32, cands.shape[0])
+  np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-4)
+  # the pieces alone
+  fns = ctx.fns
+  obs, act, nobs = batch.obs, batch.action, batch.next_obs
+  b, k = obs.shape[0], cands.shape[0]
+  tile = lambda x: jnp.repeat(x, k, axis=0)
+  task = jnp.tile(cands, (b, 1))
+  np.testing.assert_allclose(fns["log_prob_pairs"](obs, act, cands),
+                             fns["log_prob"](tile(obs), tile(act), task).reshape(b, k),
+                             rtol=1e-4, atol=1e-4)
+  a_pair = fns["sample_action_pairs"](key, nobs, cands)
+  a_tile = fns["sample_action"](key, tile(nobs), task).reshape(b, k, -1)
+  np.testing.assert_allclose(a_pair, a_tile, rtol=1e-5, atol=1e-5)
+  np.testing.assert_allclose(fns["q_pairs"](nobs, a_tile, cands),
+                             fns["q"](tile(nobs), a_tile.reshape(b * k, -1), task).reshape(b, k),
+                             rtol=1e-5, atol=1e-5)
