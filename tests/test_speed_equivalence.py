@@ -157,3 +157,45 @@ def test_hipi_pairwise_logits_match_tiled(cfg, candidates):
   np.testing.assert_allclose(fns["q_pairs"](nobs, a_tile, cands),
                              fns["q"](tile(nobs), a_tile.reshape(b * k, -1), task).reshape(b, k),
                              rtol=1e-5, atol=1e-5)
+
+
+def _same_eval(got, want):
+  """Successes bitwise; returns to float32 round-off (the reward's arithmetic
+  may fuse differently in the two loops: stated tolerance 4e-7 relative)."""
+  assert set(got) == set(want)
+  for name in want:
+    if name == "success":
+      np.testing.assert_array_equal(got[name], want[name])
+    else:
+      np.testing.assert_allclose(got[name], want[name], rtol=4e-7, atol=1e-6)
+
+
+@pytest.mark.parametrize("cfg,sets", [
+    ("point_goal", {"epsilon": 0.6}),      # large success radius: episodes end early
+    ("point_reacher", {}),
+    ("point_trajectory", {})])
+def test_evaluation_rollout_matches_trainer_evaluate(cfg, sets):
+  import importlib
+  from hindsight.training import evaluation
+  c = importlib.import_module(f"configs.{cfg}").get_config()
+  c.env.options.update(sets)
+  c.learner.hidden_sizes = (32, 32)
+  c.train.update(dict(warmup_episodes=2, buffer_transitions=0, buffer_episodes=16))
+  tr = Trainer(c)
+  ls = jax.jit(tr.init)(jax.random.PRNGKey(0)).learner
+  keys = jax.random.split(jax.random.PRNGKey(5), 3)
+  for k in keys:
+    want = jax.jit(tr.evaluate)(ls, k)
+    got = jax.jit(lambda l, kk: evaluation.evaluate(tr, l, kk))(ls, k)
+    _same_eval(got, want)
+    want_r = jax.jit(tr.evaluate_random)(k)
+    got_r = jax.jit(lambda kk: evaluation.evaluate_random(tr, kk))(k)
+    _same_eval(got_r, want_r)
+  if cfg == "point_goal":   # the early exit was taken: some episodes ended before H
+    eps, _ = jax.jit(lambda k: tr.rollout(tr._random_policy, k, tasks=tr.eval_tasks))(keys[0])
+    assert float(eps.mask.sum(axis=1).min()) < tr.spec.horizon
+  # vmapped over seeds, as run.py calls it
+  seeds = jax.vmap(tr.init)(jax.random.split(jax.random.PRNGKey(1), 2)).learner
+  ek = jax.random.split(jax.random.PRNGKey(7), 2)
+  want = tr.jitted()[2](seeds, ek)
+  _same_eval(evaluation.jitted(tr)(seeds, ek), want)
