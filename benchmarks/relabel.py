@@ -377,6 +377,8 @@ def main(argv=None):
   p.add_argument("--hidden", type=int, nargs="+", default=[256, 256])
   p.add_argument("--no_general_linear", action="store_true",
                  help="skip the AIR row that ignores the linear family's stored sums")
+  p.add_argument("--rows", default="air,advantage,hipi,her",
+                 help="comma-separated subset of the strategies to time")
   p.add_argument("--out", default=None,
                  help="markdown output (default benchmarks/results/relabel.md; "
                       "none with --quick unless given)")
@@ -395,6 +397,11 @@ def main(argv=None):
   goal = PointGoal(horizon=sizes.her_horizon)
   rows: List[Row] = []
   t_start = time.time()
+  want = set(args.rows.split(","))
+  unknown = want - {"air", "advantage", "hipi", "her"}
+  if unknown:
+    raise SystemExit(f"--rows: unknown {', '.join(sorted(unknown))}; "
+                     "known: air, advantage, hipi, her")
 
   def log(msg):
     print(f"[{time.time() - t_start:6.1f}s] {msg}", file=sys.stderr, flush=True)
@@ -402,24 +409,28 @@ def main(argv=None):
   for family in (reacher, linear):
     state = sac_state(family, args.hidden)
     sac_ms = sac_update_timer(rng, state, family, args.sac_reps)
-    rows.append(bench_air(rng, family, state, sizes, args, sac_ms))
-    log(f"  {rows[-1].strategy}: {rows[-1].jitted_ms:.2f} vs {rows[-1].numpy_ms:.0f} ms "
-        f"(SAC update {rows[-1].sac_ms:.2f} ms)")
-    if family.is_linear and not args.no_general_linear:
-      rows.append(bench_air(rng, family, state, sizes, args, sac_ms, use_sums=False))
-      log(f"  {rows[-1].strategy} (general): {rows[-1].jitted_ms:.2f} vs "
-          f"{rows[-1].numpy_ms:.0f} ms")
-    rows.append(bench_advantage(rng, family, state, sizes, args, sac_ms))
-    log(f"  {rows[-1].strategy}: {rows[-1].jitted_ms:.2f} vs {rows[-1].numpy_ms:.0f} ms "
-        f"(SAC update {rows[-1].sac_ms:.2f} ms)")
-    rows.append(bench_hipi(rng, family, state, sizes, args, sac_ms))
-    log(f"  {rows[-1].strategy}: {rows[-1].jitted_ms:.2f} vs {rows[-1].numpy_ms:.0f} ms "
-        f"(SAC update {rows[-1].sac_ms:.2f} ms)")
+    if "air" in want:
+      rows.append(bench_air(rng, family, state, sizes, args, sac_ms))
+      log(f"  {rows[-1].strategy}: {rows[-1].jitted_ms:.2f} vs {rows[-1].numpy_ms:.0f} ms "
+          f"(SAC update {rows[-1].sac_ms:.2f} ms)")
+      if family.is_linear and not args.no_general_linear:
+        rows.append(bench_air(rng, family, state, sizes, args, sac_ms, use_sums=False))
+        log(f"  {rows[-1].strategy} (general): {rows[-1].jitted_ms:.2f} vs "
+            f"{rows[-1].numpy_ms:.0f} ms")
+    if "advantage" in want:
+      rows.append(bench_advantage(rng, family, state, sizes, args, sac_ms))
+      log(f"  {rows[-1].strategy}: {rows[-1].jitted_ms:.2f} vs {rows[-1].numpy_ms:.0f} ms "
+          f"(SAC update {rows[-1].sac_ms:.2f} ms)")
+    if "hipi" in want:
+      rows.append(bench_hipi(rng, family, state, sizes, args, sac_ms))
+      log(f"  {rows[-1].strategy}: {rows[-1].jitted_ms:.2f} vs {rows[-1].numpy_ms:.0f} ms "
+          f"(SAC update {rows[-1].sac_ms:.2f} ms)")
 
-  state = sac_state(goal, args.hidden)
-  sac_ms = sac_update_timer(rng, state, goal, args.sac_reps)
-  rows.append(bench_her(rng, goal, state, sizes, args, sac_ms))
-  log(f"  {rows[-1].strategy}: {rows[-1].jitted_ms:.3f} vs {rows[-1].numpy_ms:.1f} ms")
+  if "her" in want:
+    state = sac_state(goal, args.hidden)
+    sac_ms = sac_update_timer(rng, state, goal, args.sac_reps)
+    rows.append(bench_her(rng, goal, state, sizes, args, sac_ms))
+    log(f"  {rows[-1].strategy}: {rows[-1].jitted_ms:.3f} vs {rows[-1].numpy_ms:.1f} ms")
 
   lines = [
       "# Relabeling: jitted vs NumPy loop reference" + (" (--quick sizes)" if args.quick else ""),

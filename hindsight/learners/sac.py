@@ -225,5 +225,6 @@ def relabel_fns(state: SACState) -> Dict[str, Any]:
     """V(s, z) = min(Q1, Q2)(s, π_mean(s, z), z) (Generalized Hindsight)."""
     return q(obs, mean_action(obs, task), task)
 
+  from hindsight.learners import pairwise  # every (transition, candidate task) pair
   return {"q": q, "sample_action": sample_action, "mean_action": mean_action,
-          "log_prob": log_prob, "value": value}
+          "log_prob": log_prob, "value": value, **pairwise.sac_pair_fns(hp, state)}

@@ -109,13 +109,20 @@ class HIPI(Relabeler):
       return returns.batch_returns(fam, ctx.gamma, batch, cands)
     b, k = batch.task.shape[0], cands.shape[0]
     rew = fam.reward(batch.features[:, None, :], batch.action[:, None, :], cands[None])
-    tile = lambda x: jnp.broadcast_to(x[:, None, :], (b, k, x.shape[-1])).reshape(b * k, -1)
-    task = jnp.broadcast_to(cands[None], (b, k, cands.shape[-1])).reshape(b * k, -1)
-    obs, act, nobs = tile(batch.obs), tile(batch.action), tile(batch.next_obs)
     fns = ctx.fns
-    logp = fns["log_prob"](obs, act, task).reshape(b, k)
-    next_a = fns["sample_action"](key, nobs, task)
-    q_next = fns["q"](nobs, next_a, task).reshape(b, k)
+    if "q_pairs" in fns:
+      # The learner's pairwise forms: the first layer's observation and task
+      # halves computed once per row and per candidate (learners/pairwise.py).
+      logp = fns["log_prob_pairs"](batch.obs, batch.action, cands)
+      next_a = fns["sample_action_pairs"](key, batch.next_obs, cands)
+      q_next = fns["q_pairs"](batch.next_obs, next_a, cands)
+    else:
+      tile = lambda x: jnp.broadcast_to(x[:, None, :], (b, k, x.shape[-1])).reshape(b * k, -1)
+      task = jnp.broadcast_to(cands[None], (b, k, cands.shape[-1])).reshape(b * k, -1)
+      obs, act, nobs = tile(batch.obs), tile(batch.action), tile(batch.next_obs)
+      logp = fns["log_prob"](obs, act, task).reshape(b, k)
+      next_a = fns["sample_action"](key, nobs, task)
+      q_next = fns["q"](nobs, next_a, task).reshape(b, k)
     # The bootstrap stops where the candidate's episode would end: at the
     # stored termination, or, with termination at success, where φ reaches it.
     done = jnp.broadcast_to(batch.terminal[:, None], (b, k))

@@ -12,7 +12,7 @@ from hindsight import replay
 from hindsight.tasks.base import TaskFamily
 
 DISC_SUM = "disc_feature_sum"        # buffer extra: Σ_t γ^t φ_t (linear families)
-_CHUNK_ELEMENTS = 1 << 22            # rewards evaluated at once by returns_matrix
+_CHUNK_ELEMENTS = 1 << 17            # rewards evaluated at once by returns_matrix
 
 
 def returns_matrix(family: TaskFamily, gamma: float, features, action, mask,
@@ -26,14 +26,22 @@ def returns_matrix(family: TaskFamily, gamma: float, features, action, mask,
   chex.assert_rank([features, candidates], [3, 2])
   if family.is_linear and disc_sum is not None:
     return disc_sum @ family.weights(candidates).T
-  # Candidates in chunks of at most ~4M rewards: small problems stay fully
-  # vectorised, paper sizes (N=500, T=1000, K=100) never materialise the
-  # whole [N, T, K] array (hundreds of MB; chunking measured ~1.7x faster).
+  # Episodes in chunks, each chunk's [chunk, T, K] rewards reduced over T at
+  # once: the candidates are the minor (vectorised) axis and a chunk of at
+  # most ~128k rewards stays in cache (at paper sizes, N=500, T=1000, K=100,
+  # one episode per chunk: measured 4x faster than chunks of candidates
+  # over all episodes, which stream the whole [N, T] features per chunk).
   n, t = features.shape[:2]
-  chunk = max(1, min(candidates.shape[0], _CHUNK_ELEMENTS // (n * t)))
+  k = candidates.shape[0]
+  chunk = max(1, min(n, _CHUNK_ELEMENTS // (t * k)))
   weight = mask * gamma ** jnp.arange(t, dtype=jnp.float32)  # [N, T]
-  per_task = lambda z: jnp.sum(family.reward(features, action, z) * weight, axis=1)
-  return jax.lax.map(per_task, candidates, batch_size=chunk).T
+
+  def per_episode(args):
+    f, a, w = args                                            # [T, F], [T, A], [T]
+    r = family.reward(f[:, None, :], a[:, None, :], candidates[None])   # [T, K]
+    return jnp.sum(r * w[:, None], axis=0)
+
+  return jax.lax.map(per_episode, (features, action, weight), batch_size=chunk)
 
 
 def batch_returns(family, gamma, batch: replay.EpisodeBatch, candidates):

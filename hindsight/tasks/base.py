@@ -139,9 +139,24 @@ def normal_pdf(x, sigma):
   return jnp.exp(-0.5 * jnp.square(x / sigma)) / (sigma * math.sqrt(2 * math.pi))
 
 
+_UNROLLED_NORM = 4   # last-axis sizes whose sum of squares is written out
+
+
 def safe_norm(x, axis=-1):
-  """Euclidean norm with a finite gradient at 0."""
-  sq = jnp.sum(jnp.square(x), axis=axis)
+  """Euclidean norm with a finite gradient at 0.
+
+  Over a short last axis (≤ 4, the 2-D positions of the point families) the
+  sum of squares is written out, x₀² + x₁² + …, in the order ``jnp.sum``
+  adds them (bitwise the same): a reduction over a minor axis of size 2 keeps
+  XLA from vectorising the broadcast [N, T, K] reward of relabeling (measured
+  ~10× slower on AIR's return matrix)."""
+  n = x.shape[axis] if x.ndim else 0
+  if x.ndim and axis in (-1, x.ndim - 1) and 1 <= n <= _UNROLLED_NORM:
+    sq = jnp.square(x[..., 0])
+    for i in range(1, n):
+      sq = sq + jnp.square(x[..., i])
+  else:
+    sq = jnp.sum(jnp.square(x), axis=axis)
   safe = jnp.where(sq > 0, sq, 1.0)
   return jnp.where(sq > 0, jnp.sqrt(safe), 0.0)
 
