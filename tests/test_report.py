@@ -222,7 +222,7 @@ def test_study_configs_match_every_paper_setting():
   for name in studies.STUDIES:
     study = studies.get_config(name, "paper")
     for fam in study.families:
-      c = importlib.import_module(f"configs.{fam}").get_config()
+      c = importlib.import_module(studies.family_config(study, fam)).get_config()
       cfg = config_lib.validate(c).to_dict()
       for key, paper, source, *tol in study.paper_settings[fam]:
         got = report.setting_value(cfg, key)
