@@ -163,10 +163,6 @@ class Trainer:
     buf = replay.init(self.spec, self.store_capacity, self.extras_spec)
     n_warm = int(self.config.train.warmup_episodes)
     steps = jnp.zeros((), jnp.int32)
-    if n_warm:
-      k_roll, k_rel = jax.random.split(k_warm)
-      warm_policy = (self._random_policy if self.config.train.warmup_policy == "uniform"
-                     else self._learner_policy(ls, False))
     priority = (replay.prioritized.init(self.store_capacity, self.spec.horizon,
                                         self.batch_size) if self.prioritized else None)
     if n_warm:
