@@ -2,10 +2,11 @@
 
   python experiments/reproduce.py --study=generalized_hindsight
   python experiments/reproduce.py --study=hipi --families=point_goal,point_goal_bc
+  python experiments/reproduce.py --study=her_bit_flip        # HER's bit flipping, n = 5 … 50
   python experiments/reproduce.py --report_only        # tables/figures from what has run
   python experiments/reproduce.py --study=hipi --scale=paper   # on an accelerator
 
-The studies (cells, budgets, claims) are ``configs/studies.py``. Each study
+The studies (cells, budgets, claims) are ``hindsight/studies``. Each study
 trains into ``<out_dir>/<study>-<scale>/`` through ``hindsight.sweep`` (one
 process per cell, its seeds vmapped): running the same command again skips
 finished cells and resumes unfinished ones from their checkpoints. After
@@ -22,7 +23,7 @@ import sys
 from absl import app, flags
 
 _STUDY = flags.DEFINE_enum(
-    "study", None, ["generalized_hindsight", "hipi"], "The study to train.")
+    "study", None, ["generalized_hindsight", "hipi", "her_bit_flip"], "The study to train.")
 _SCALE = flags.DEFINE_enum(
     "scale", "cpu", ["cpu", "paper"], "Budget: 'cpu' (hours on 2 cores) or 'paper' "
     "(the papers' network sizes and budgets, for an accelerator).")
@@ -56,7 +57,8 @@ def main(argv):
   failed = []
   if not _REPORT_ONLY.value:
     if _STUDY.value is None:
-      raise app.UsageError("give --study (generalized_hindsight or hipi), or --report_only")
+      raise app.UsageError("give --study (generalized_hindsight, hipi or her_bit_flip), "
+                           "or --report_only")
     study = studies.get_config(_STUDY.value, _SCALE.value)
     seeds = _NUM_SEEDS.value or int(study.num_seeds)
     out = study_dir(out_dir, _STUDY.value, _SCALE.value)

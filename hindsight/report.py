@@ -134,9 +134,10 @@ def verdict(kind: str, outcomes: Sequence[str]) -> str:
   raise ValueError(f"unknown claim kind {kind!r}; kinds: better, not_worse")
 
 
-def random_reference(run) -> Optional[np.ndarray]:
-  """The uniform-random policy's mean evaluation return per repetition, from
-  the run's ``random_policy.json`` (None for runs that predate it)."""
+def random_reference(run, metric: str = "eval_return_mean") -> Optional[np.ndarray]:
+  """The uniform-random policy's mean evaluation ``metric`` (return, or
+  success where the study compares success) per repetition, from the run's
+  ``random_policy.json`` (None for runs that predate it)."""
   if not run or not run.get("run_dir"):
     return None
   path = os.path.join(run["run_dir"], "random_policy.json")
@@ -145,7 +146,7 @@ def random_reference(run) -> Optional[np.ndarray]:
   import json
   try:
     with open(path) as f:
-      values = json.load(f).get("eval_return_mean")
+      values = json.load(f).get(metric)
   except (OSError, ValueError):
     return None
   return np.asarray(values, float) if values else None
@@ -175,7 +176,8 @@ def family_guard(study, family: str, cells, metric: str, n_boot: int, alpha: flo
             "diff": float("nan"), "lo": float("nan"), "hi": float("nan")}
   finals = {l: _finals(r, metric) for l, r in done.items()}
   best = max(finals, key=lambda l: float(np.mean(finals[l])))
-  ref = next((x for x in (random_reference(r) for r in runs.values()) if x is not None), None)
+  ref = next((x for x in (random_reference(r, metric) for r in runs.values()) if x is not None),
+             None)
   out = learned_guard(finals[best], ref, n_boot, alpha)
   out.update(best=best, random=float(np.mean(ref)) if ref is not None else float("nan"),
              random_values=ref, best_mean=float(np.mean(finals[best])))
@@ -259,8 +261,10 @@ def family_table(study, family: str, cells, metric: str, n_boot: int, alpha: flo
                     for run in runs.values())
   pct = f"{100 * (1 - alpha):g} %"
   thr = next(iter(summary.values()))["threshold"] if summary else float("nan")
-  head = ["strategy", "seeds", "env steps", f"final return [{pct} CI]",
+  measure = "success" if metric == SUCCESS else "return"
+  head = ["strategy", "seeds", "env steps", f"final {measure} [{pct} CI]",
           f"IQM [{pct} CI]", "AUC", f"env steps to {_f(thr)}"]
+  has_success = has_success and metric != SUCCESS  # else the column above is success
   if has_success:
     head.append("final success")
   lines = ["| " + " | ".join(head) + " |", "|---" + "|---:" * (len(head) - 1) + "|"]

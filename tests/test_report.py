@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from ml_collections import ConfigDict
 
-from hindsight import studies
+from hindsight import schema, studies
 from hindsight import report
 from tests.conftest import start_tiny_sweep, stop_tiny_sweep
 
@@ -219,12 +219,11 @@ def test_setup_values_by_hand():
 def test_study_configs_match_every_paper_setting():
   # The family configs are the papers' setups: at the paper scale nothing in
   # a family's first cell differs from PAPER_SETTINGS.
-  import importlib
   from hindsight import config as config_lib
   for name in studies.STUDIES:
     study = studies.get_config(name, "paper")
     for fam in study.families:
-      c = importlib.import_module(f"configs.{fam}").get_config()
+      c = schema.load(studies.family_config(study, fam))
       cfg = config_lib.validate(c).to_dict()
       for key, paper, source, *tol in study.paper_settings[fam]:
         got = report.setting_value(cfg, key)

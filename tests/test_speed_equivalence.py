@@ -121,10 +121,9 @@ def test_hipi_pairwise_logits_match_tiled(cfg, candidates):
   float32 round-off (stated tolerance 1e-4 relative, 1e-4 absolute); the
   next actions use the same noise."""
   import dataclasses
-  import importlib
   from hindsight import replay
   from hindsight.relabel import RelabelContext
-  c = importlib.import_module(f"configs.{cfg}").get_config()
+  c = schema.load(f"configs/{cfg}.py")
   c.relabel.name = "hipi"
   c.relabel.hipi.update(dict(candidates=candidates, num_candidates=24))
   c.learner.hidden_sizes = (48, 40)
@@ -177,9 +176,8 @@ def _same_eval(got, want):
     ("point_reacher", {}),
     ("point_trajectory", {})])
 def test_evaluation_rollout_matches_trainer_evaluate(cfg, sets):
-  import importlib
   from hindsight.training import evaluation
-  c = importlib.import_module(f"configs.{cfg}").get_config()
+  c = schema.load(f"configs/{cfg}.py")
   c.env.options.update(sets)
   c.learner.hidden_sizes = (32, 32)
   c.train.update(dict(warmup_episodes=2, buffer_transitions=0, buffer_episodes=16))

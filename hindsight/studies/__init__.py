@@ -1,4 +1,4 @@
-"""The two paper studies that ``experiments/reproduce.py`` runs and reports.
+"""The paper studies that ``experiments/reproduce.py`` runs and reports.
 
 A study is a set of cells (a config file × a relabeler, with optional
 relabeler options), a budget per family at each scale, and the papers' claims
@@ -26,7 +26,7 @@ from __future__ import annotations
 
 from ml_collections import ConfigDict
 
-STUDIES = ("generalized_hindsight", "hipi")
+STUDIES = ("generalized_hindsight", "hipi", "her_bit_flip")
 SCALES = ("cpu", "paper")
 
 # family (config stem) -> {scale: {config key: value}}; passed to every run
@@ -57,7 +57,22 @@ BUDGETS = {
                  "paper": {"train.total_env_steps": 1_000_000}},
     "walker_linear": {"cpu": {"train.total_env_steps": 50_000},
                       "paper": {"train.total_env_steps": 1_000_000}},
+    # HER's bit flipping (configs/bit_flip.py at n bits, family bit_flip_n<n>).
+    # cpu: measured with one seed on 2 shared cores, DQN + HER (future)
+    # reached every evaluation goal within 4,000 env steps at n = 10 and
+    # 24,000 at n = 20 (DQN alone at n = 20: none in 104,000), at 1-3 s per
+    # 4,000 env steps after compiling; the budget grows with n so that n = 50
+    # gets 10⁶ env steps (not measured beyond n = 20).
+    # paper: HER trains 50 epochs of 16 cycles × 16 episodes on each of 16
+    # workers (appendix A): 204,800 episodes of n steps.
+    **{f"bit_flip_n{n}": {"cpu": {"train.total_env_steps": steps},
+                          "paper": {"train.total_env_steps": 204_800 * n}}
+       for n, steps in ((5, 20_000), (10, 40_000), (15, 100_000), (20, 200_000),
+                        (30, 400_000), (40, 700_000), (50, 1_000_000))},
 }
+
+# The bit-flipping sizes of HER's Fig. 1 (n ∈ {5, …, 50}).
+BIT_FLIP_SIZES = (5, 10, 15, 20, 30, 40, 50)
 
 
 # ------------------------------------------------------ the papers' setups --
@@ -155,6 +170,22 @@ PAPER_SETTINGS = {
         ("relabel.hipi.level", "trajectory", "HIPI paper, Sec. 5 (no released BC code)")],
 }
 
+_HER_A = "Andrychowicz et al. 2017, appendix A (bit-flipping)"
+_HER_SETTINGS = [
+    ("learner.name", "dqn", f"{_HER_A}: DQN"),
+    ("learner.hidden_sizes", (256,), f"{_HER_A}: one hidden layer of 256 units"),
+    ("learner.critic_lr", 1e-3, f"{_HER_A}: Adam, learning rate 0.001"),
+    ("gamma", 0.98, f"{_HER_A}: discount 0.98"),
+    ("learner.tau", 0.05, f"{_HER_A}: target network Polyak decay 0.95"),
+    ("train.batch_size", 128, f"{_HER_A}: minibatches of 128"),
+    ("relabel.fraction", 0.8, "HER Sec. 4.5: k = 4 replayed goals per real one (4/5)"),
+    ("env.options.max_steps", 0, f"{_HER_A}: episodes of n steps"),
+    ("env.options.terminate_on_success", True, f"{_HER_A}: success = the goal reached at "
+     "any step"),
+]
+PAPER_SETTINGS.update({f"bit_flip_n{n}": _HER_SETTINGS for n in BIT_FLIP_SIZES})
+
+
 # What the setup cannot match, per family, beside the Brax families' own
 # PAPER_DIFFERENCES (added by get_config).
 NOTES = {
@@ -177,13 +208,23 @@ NOTES = {
         "HIPI's released code has no BC: the trajectory-level posterior (Σ_t r under each "
         "candidate, column-normalised) follows the paper; candidates are the goals "
         "achieved at a uniform step of each sampled episode."],
+    **{f"bit_flip_n{n}": [
+        "HER trains 16 workers in parallel, each collecting 16 episodes then making 40 "
+        "updates per cycle; here one process collects 16 episodes per iteration with "
+        "0.25 updates per env step.",
+        "The target network is Polyak-averaged (τ = 0.05) after every update rather than "
+        "after every cycle; ε-greedy exploration decays from 0.5 to 0.05 over 5,000 "
+        "updates (this project's schedule).",
+        "Evaluation: one greedy episode on each of 25 fixed goals from random starts."]
+       for n in BIT_FLIP_SIZES},
 }
 
 
-def _cell(family, relabeler, label=None, options=None):
-  """One table cell: ``configs/<family>.py`` trained with ``relabeler``
-  (``options``: extra ``relabel.*`` keys, e.g. HER's strategy)."""
-  return ConfigDict(dict(family=family, config=f"configs/{family}.py", relabeler=relabeler,
+def _cell(family, relabeler, label=None, options=None, config=None):
+  """One table cell: ``configs/<family>.py`` (or ``config``) trained with
+  ``relabeler`` (``options``: extra config keys, e.g. HER's strategy)."""
+  return ConfigDict(dict(family=family, config=config or f"configs/{family}.py",
+                         relabeler=relabeler,
                          label=label or relabeler,
                          options=[f"{k}={v}" for k, v in (options or {}).items()]))
 
@@ -282,29 +323,66 @@ def _hipi(scale: str) -> ConfigDict:
       families=fams + ["point_goal_bc"], cells=cells, claims=claims))
 
 
+def _her_bit_flip() -> ConfigDict:
+  """HER's bit-flipping result (Andrychowicz et al. 2017, Fig. 1): DQN alone
+  stops reaching the goal beyond ~15 bits, DQN + HER reaches it up to n = 50.
+  One family per n: configs/bit_flip.py with env.options.n = n."""
+  fams = [f"bit_flip_n{n}" for n in BIT_FLIP_SIZES]
+  cells = []
+  for n, f in zip(BIT_FLIP_SIZES, fams):
+    bits = {"env.options.n": n}
+    cells.append(_cell(f, "none", "dqn", bits, config="configs/bit_flip.py"))
+    for strategy in ("future", "final"):   # HER's k = 4 future, and final
+      cells.append(_cell(f, "her", f"her-{strategy}",
+                         {"relabel.her.strategy": strategy, **bits},
+                         config="configs/bit_flip.py"))
+  large = [f"bit_flip_n{n}" for n in BIT_FLIP_SIZES if n >= 20]
+  claims = [
+      _claim("her-future", "Beyond ~15 bits DQN + HER (future) reaches the goal more often "
+             "than DQN alone.", "better", "her-future", "dqn", large),
+      _claim("her-final", "Beyond ~15 bits DQN + HER (final) reaches the goal more often "
+             "than DQN alone.", "better", "her-final", "dqn", large),
+      _claim("her-small", "On few bits DQN alone is not worse than DQN + HER (future).",
+             "not_worse", "dqn", "her-future", ["bit_flip_n5"]),
+  ]
+  return ConfigDict(dict(
+      name="her_bit_flip",
+      title="HER: Hindsight Experience Replay, bit flipping (Andrychowicz et al., "
+            "NeurIPS 2017)",
+      families=fams, cells=cells, claims=claims, metric="eval_success_mean"))
+
+
 def get_config(study: str = "generalized_hindsight", scale: str = "cpu") -> ConfigDict:
   """The study ``study`` at ``scale``, with its budget per family."""
   if study not in STUDIES:
     raise ValueError(f"unknown study {study!r}; studies: {', '.join(STUDIES)}")
   if scale not in SCALES:
     raise ValueError(f"unknown scale {scale!r}; scales: {', '.join(SCALES)}")
-  c = _generalized_hindsight() if study == "generalized_hindsight" else _hipi(scale)
+  c = {"generalized_hindsight": _generalized_hindsight, "her_bit_flip": _her_bit_flip,
+       "hipi": lambda: _hipi(scale)}[study]()
   c.scale = scale
   c.num_seeds = 5
-  c.metric = "eval_return_mean"   # what tables, curves and claims compare
+  # What tables, curves and claims compare (HER's: the success rate).
+  c.metric = c.get("metric", "eval_return_mean")
   c.alpha = 0.05                  # 95 % intervals
   c.n_boot = 2000                 # bootstrap resamples
   # ["key=value", ...] per family: the same strings sweep.py's --set takes.
   c.budgets = ConfigDict({f: [f"{k}={v}".replace(" ", "") for k, v in BUDGETS[f][scale].items()]
                           for f in c.families})
   c.paper_settings = {f: [list(s) for s in PAPER_SETTINGS.get(f, [])] for f in c.families}
-  c.differences = {f: list(NOTES.get(f, [])) + _family_differences(f) for f in c.families}
+  c.differences = {f: list(NOTES.get(f, [])) + _family_differences(family_config(c, f))
+                   for f in c.families}
   return c
 
 
-def _family_differences(stem: str):
+def family_config(study, family: str) -> str:
+  """The config file of ``family``'s cells (``configs/<stem>.py``)."""
+  return next(c.config for c in study.cells if c.family == family)
+
+
+def _family_differences(path: str):
   """The family's own PAPER_DIFFERENCES (Brax families: what the simulator
   cannot match), found from the config file's env name."""
   from hindsight import schema, tasks
-  name = schema.load(f"configs/{stem}.py").env.name
+  name = schema.load(path).env.name
   return list(getattr(tasks.REGISTRY.get(name), "PAPER_DIFFERENCES", ()))
