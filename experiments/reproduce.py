@@ -52,7 +52,8 @@ def main(argv):
     raise app.UsageError(f"unexpected arguments: {' '.join(argv[1:])}")
   from hindsight import studies
   from hindsight.reproduce import report, study_dir, train
-  from hindsight.sweep import SweepError, _Interrupted
+  from hindsight.sweep import SweepError
+  from hindsight.sweep.errors import Interrupted as _Interrupted
   out_dir = os.path.abspath(_OUT_DIR.value)
   failed = []
   if not _REPORT_ONLY.value:
