@@ -344,3 +344,21 @@ def test_appendix_compares_old_and_new_verdicts():
   assert f"**{claim.id}**" in text and "before **partly**, now **reproduced**" in text
   assert "| point_trajectory | 5.000 [4.000, 6.000] → better | 12.400 [11.400, 13.400] → better |" in text
   assert "| point_reacher | 0.000 [-1.000, 1.000] → tied | not run |" in text
+
+
+def test_reproduce_command_dry_run(tmp_path):
+  """experiments/reproduce.py itself (flags, imports): a dry run lists the
+  cells' commands and trains nothing."""
+  import subprocess
+  import sys
+  root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+  out = subprocess.run(
+      [sys.executable, os.path.join(root, "experiments", "reproduce.py"),
+       "--study=generalized_hindsight", "--scale=cpu", "--families=point_trajectory",
+       f"--out_dir={tmp_path}", f"--report={tmp_path / 'R.md'}",
+       f"--fig_dir={tmp_path / 'fig'}", "--dry_run"],
+      cwd=root, capture_output=True, text=True, timeout=600)
+  assert out.returncode == 0, out.stderr[-2000:]
+  assert "point_trajectory-none" in out.stdout + out.stderr
+  assert not any(p.name.startswith("point_trajectory-") and (p / "metrics.csv").exists()
+                 for p in (tmp_path / "generalized_hindsight-cpu").iterdir())
