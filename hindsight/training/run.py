@@ -244,8 +244,6 @@ def _run_locked(c, run_dir, sharding, echo):
       wb.log(rows[-int(c.num_seeds):])
     if every and (epoch % every == 0 or epoch == n_epochs):
       checkpoint.save(run_dir, epoch, rs)
-    if render_mode == "every" or (render_mode == "end" and epoch == n_epochs):
-      _render(trainer, rs, eval_keys, run_dir, epoch, c, rs_host[1], log_path, echo)
     ret = np.asarray(evals["return"]).mean(axis=1)
     eta = (time.time() - t_ep) * (n_epochs - epoch)
     succ = (f" success {np.asarray(evals['success']).mean():.2f}"
@@ -254,6 +252,8 @@ def _run_locked(c, run_dir, sharding, echo):
          f"eval_return {ret.mean():.3f} (per seed {np.array2string(ret, precision=2)})"
          f"{succ} | {time.time() - t_ep:.1f}s/epoch, ETA {eta / 60:.1f} min", echo)
     bar.update(epoch, eta)
+    if render_mode == "every" or (render_mode == "end" and epoch == n_epochs):
+      _render(trainer, rs, eval_keys, run_dir, epoch, c, rs_host[1], log_path, echo)
 
   console.end_progress()
   if tb is not None:
