@@ -23,7 +23,8 @@ the trainer's own functions jitted and vmapped over the seeds:
 - of which the SAC update alone: the same scan of ``learner.update`` on one
   fixed sampled batch (the rest of the updates row is sampling, relabeling
   and reward recomputation);
-- evaluation.
+- evaluation: ``hindsight.training.evaluation`` (what the host loop calls),
+  and, beside it, ``Trainer.evaluate`` (the rollout it replaces).
 
 overhead = epoch − (iterations × (collection + add + updates) + evaluation);
 what the scan of iterations, donation and the host work add. Every timing is
@@ -76,7 +77,9 @@ class Anatomy:
     self.tr = tr = Trainer(c)
     self.iterations = int(c.train.iterations_per_epoch)
     n_upd = tr.updates_per_iteration
-    init, self._epoch, self._eval = tr.jitted()
+    from hindsight.training import evaluation
+    init, self._epoch, self._eval_trainer = tr.jitted()
+    self._eval = evaluation.jitted(tr)    # what hindsight.training.run calls
 
     def collect(ls, key):
       eps, _ = tr.rollout(tr.learner_policy(ls, False), key, n=tr.num_envs)
@@ -144,6 +147,7 @@ class Anatomy:
     batch = self._one_batch(self.rs.learner, self.rs.buffer, k)
     clock("sac_update", lambda: self._sac(self.rs.learner, batch, k))
     clock("evaluate", lambda: self._eval(self.rs.learner, k))
+    clock("evaluate_trainer", lambda: self._eval_trainer(self.rs.learner, k))
     return out
 
 
@@ -185,9 +189,9 @@ def measure(family, label, args, log):
 def table(results):
   rows = ["| family / cell | settings | timed epoch: iterations × (env steps, updates) | "
           "epoch (s) | collect (s/it) | add (s/it) | updates (s/it) | of which SAC update "
-          "(s/it) | evaluation (s) | host (s) | overhead (share of epoch) | evaluation share "
+          "(s/it) | evaluation (s) | Trainer.evaluate (s) | host (s) | overhead (share of epoch) | evaluation share "
           "| projected full epoch (s) | evaluation share of full epoch |",
-          "|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+          "|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
   for r in results:
     m, c = r["med"], r["config"]
     ov = spread([p["overhead"] for p in r["per_round"]])
@@ -198,7 +202,7 @@ def table(results):
         f"| {r['family']} / {r['label']} | {_cells.describe(c)} | {r['n']} × "
         f"({r['steps_per_iteration']:,}, {r['updates_per_iteration']:,}) | {m['epoch']:.2f} | "
         f"{m['collect']:.3f} | {m['add']:.3f} | {m['updates']:.3f} | {m['sac_update']:.3f} | "
-        f"{m['evaluate']:.2f} | {m['host']:.3f} | {100 * ov[0]:.1f}% [{100 * ov[1]:.1f}, "
+        f"{m['evaluate']:.2f} | {m['evaluate_trainer']:.2f} | {m['host']:.3f} | {100 * ov[0]:.1f}% [{100 * ov[1]:.1f}, "
         f"{100 * ov[2]:.1f}] | {100 * ev[0]:.1f}% | {fe[0]:.1f} "
         f"({r['full'].train.iterations_per_epoch} it) | {100 * fs[0]:.1f}% [{100 * fs[1]:.1f}, "
         f"{100 * fs[2]:.1f}] |")

@@ -52,6 +52,7 @@ from _common import machine_info  # noqa: E402  benchmarks/_common.py
 import _cells  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+SCALE = {}   # layout -> factor its measured time is multiplied by
 
 
 def compiled_epochs(c, n_states=1, sharding=None):
@@ -81,7 +82,8 @@ def compiled_epochs(c, n_states=1, sharding=None):
 
 
 def measure(hidden, args, log):
-  from hindsight.training import run as run_lib
+  import importlib
+  run_lib = importlib.import_module("hindsight.training.run")
   sets = [f"learner.hidden_sizes={tuple(hidden)}"]
   mk = lambda n, shard: _cells.cell_config("point_reacher", "none", num_seeds=n,
                                            sets=sets + [f"train.shard_seeds={shard}"],
@@ -92,10 +94,19 @@ def measure(hidden, args, log):
   seq_fns = compiled_epochs(one, args.seeds)
   layouts["sequential"] = lambda: [f() for f in seq_fns]
   layouts["vmapped"] = compiled_epochs(mk(args.seeds, False))[0]
-  cs = mk(args.seeds, True)
+  # train.shard_seeds needs num_seeds to be a multiple of the devices: the
+  # sharded layout trains the next multiple and its time is scaled by
+  # seeds / that multiple (stated in the table).
+  nd = len(jax.local_devices())
+  n_shard = -(-args.seeds // nd) * nd
+  scale = args.seeds / n_shard
+  cs = mk(n_shard, True)
   sharding = run_lib.seed_sharding(cs)
   if sharding is not None:
-    layouts["sharded"] = compiled_epochs(cs, 1, sharding)[0]
+    fn = compiled_epochs(cs, 1, sharding)[0]
+    name = "sharded" if n_shard == args.seeds else f"sharded ({n_shard} seeds, time × {scale:.3g})"
+    layouts[name] = fn
+    SCALE[name] = scale
   log(f"  {'×'.join(map(str, hidden))}: compiled {', '.join(layouts)} in "
       f"{time.perf_counter() - t:.0f}s")
   times = {k: [] for k in layouts}
@@ -103,7 +114,7 @@ def measure(hidden, args, log):
     for k, fn in layouts.items():
       t = time.perf_counter()
       jax.block_until_ready(fn())
-      times[k].append(time.perf_counter() - t)
+      times[k].append((time.perf_counter() - t) * SCALE.get(k, 1.0))
   return one, times
 
 

@@ -150,6 +150,12 @@ class HIPI(Relabeler):
     if self.candidates == "prior" or not s or s >= b:
       return self._relabel_block(key, batch, ctx)
     self.check_batch_size(b)
+    if ctx.fns is not None:
+      # Small blocks (S × S pairs each) stay tiled: vmapped over the blocks the
+      # pairwise networks measured 0.83x the tiled ones at S = 16
+      # (benchmarks/hipi_cost.py); they pay at the paper's B × B (1.29x).
+      ctx = dataclasses.replace(ctx, fns={k: v for k, v in ctx.fns.items()
+                                          if not k.endswith("_pairs")})
     # [B, ...] → [B/S, S, ...]: each block is scored against its own rows.
     blocks = jax.tree.map(lambda x: x.reshape(b // s, s, *x.shape[1:]), batch)
     keys = jax.random.split(key, b // s)

@@ -24,7 +24,11 @@ def returns_matrix(family: TaskFamily, gamma: float, features, action, mask,
   every candidate from the stored features.
   """
   chex.assert_rank([features, candidates], [3, 2])
-  if family.is_linear and disc_sum is not None:
+  if family.is_linear:
+    # r = w(z) · φ: the return is w(z) · Σ_t γ^t φ_t, whether the sums were
+    # stored at insertion or are computed here.
+    if disc_sum is None:
+      disc_sum = core.discounted_feature_sums(features, mask, gamma)
     return disc_sum @ family.weights(candidates).T
   # Episodes in chunks, each chunk's [chunk, T, K] rewards reduced over T at
   # once: the candidates are the minor (vectorised) axis and a chunk of at

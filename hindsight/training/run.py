@@ -21,7 +21,6 @@ import numpy as np
 from hindsight import schema
 from hindsight import config as config_lib
 from hindsight.io import checkpoint, console, files, provenance
-from hindsight.training import evaluation
 from hindsight.training.trainer import Trainer
 
 
@@ -94,8 +93,7 @@ def random_reference(trainer, run_dir: str, c) -> None:
   if os.path.exists(path):
     return
   keys = jax.random.split(jax.random.PRNGKey(20_000 + int(c.seed)), int(c.num_seeds))
-  out = jax.device_get(jax.jit(jax.vmap(
-      lambda k: evaluation.evaluate_random(trainer, k)))(keys))
+  out = jax.device_get(jax.jit(jax.vmap(trainer.evaluate_random))(keys))
   returns = np.asarray(out["return"])               # [S, E]
   record = {"policy": "uniform-random actions", "num_eval_tasks": int(returns.shape[1]),
             "eval_return_mean": [float(v) for v in returns.mean(axis=1)],
@@ -166,8 +164,7 @@ def _run_locked(c, run_dir, sharding, echo):
   files.write_json(cfg_path, c.to_dict())
 
   trainer = Trainer(c)
-  init_fn, epoch_fn, _ = trainer.jitted()
-  eval_fn = evaluation.jitted(trainer)  # Trainer.evaluate's results, bit for bit, cheaper
+  init_fn, epoch_fn, eval_fn = trainer.jitted()
   keys = _place(trainer.seed_keys(), sharding)
   n_epochs = num_epochs(c, trainer.spec.horizon)
   metrics_path = os.path.join(run_dir, "metrics.csv")
