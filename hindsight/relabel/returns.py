@@ -9,6 +9,7 @@ import jax
 import jax.numpy as jnp
 
 from hindsight import replay
+from hindsight.relabel import core
 from hindsight.tasks.base import TaskFamily
 
 DISC_SUM = "disc_feature_sum"        # buffer extra: Σ_t γ^t φ_t (linear families)
