@@ -144,7 +144,7 @@ def test_brax_family_renders_an_html_rollout(tmp_path):
   c.env.options = {"horizon": 6}
   tr = Trainer(c)
   assert isinstance(tr.env, BraxTaskEnv) and render.kind(tr) == "html"
-  ls = jax.vmap(lambda k: tr.learner.init(k, tr.spec, tr.config.learner))(
+  ls = jax.vmap(lambda k: tr.learner.init(k, tr.spec, schema.learner_config(tr.config)))(
       jax.random.split(jax.random.PRNGKey(0), 1))
   paths = render.render_seeds(tr, ls, jax.random.split(jax.random.PRNGKey(1), 1),
                               str(tmp_path), epoch=3, seeds=[7], seed_indices=[0])
