@@ -149,7 +149,7 @@ def test_dry_run_manifest(tmp_path, in_root):
   assert p["status"] == "pending" and p["num_epochs"] == TINY_SWEEP_EPOCHS
   assert p["seeds"] == [0, 1]
   cmd = p["command"]
-  assert cmd[0] == sys.executable and cmd[1].endswith(os.path.join("experiments", "train.py"))
+  assert cmd[:3] == [sys.executable, "-m", "hindsight.train"]
   for arg in ["--config=configs/point_goal.py", "--config.train.total_env_steps=320",
               "--config.learner.hidden_sizes=(32,32)", "--config.relabel.fraction=1.0",
               "--config.relabel.name=her", "--config.num_seeds=2",
