@@ -137,6 +137,7 @@ def test_render_every_draws_each_evaluation_of_each_seed(tmp_path):
 
 
 @pytest.mark.brax
+@pytest.mark.slow  # a Brax compile; the point-family pictures stay in the default run
 def test_brax_family_renders_an_html_rollout(tmp_path):
   from hindsight.envs.brax_env import BraxTaskEnv
   c = tiny(schema.get_config())

@@ -110,6 +110,7 @@ def test_cli_keeps_import_and_backend_noise_in_the_log(tmp_path):
 
 
 @pytest.mark.brax
+@pytest.mark.slow  # a Brax subprocess; the point-family run stays in the default suite
 def test_cli_keeps_brax_model_warnings_in_the_log(tmp_path):
   proc, log = _run_script(tmp_path, brax=True)
   terminal = proc.stdout + proc.stderr
