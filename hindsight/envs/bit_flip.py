@@ -14,6 +14,7 @@ import jax
 import jax.numpy as jnp
 from brax.envs.base import Env, State
 
+from hindsight.envs.point import finish_step
 from hindsight.tasks.bit_flip import BitFlip
 
 
@@ -76,19 +77,4 @@ class BitFlipEnv(Env):
     a = jnp.clip(jnp.reshape(action, (-1,))[0].astype(jnp.int32), 0, self.family.n - 1)
     prev = state.pipeline_state
     nxt = jnp.where(jnp.arange(self.family.n) == a, 1.0 - prev, prev)
-    task = state.info["task"]
-    features = self.family.features(prev, action, nxt)
-    reward = self.family.reward(features, action, task)
-    steps = state.info["steps"] + 1
-    time_up = (steps >= self.family.horizon).astype(jnp.float32)
-    if self.family.terminate_on_success:
-      terminated = self.family.success(features, task).astype(jnp.float32)
-    else:
-      terminated = jnp.zeros((), jnp.float32)
-    if self.family.time_limit == "terminal":
-      terminated = jnp.maximum(terminated, time_up)
-    done = jnp.maximum(terminated, time_up)
-    truncation = done * (1.0 - terminated)
-    info = dict(state.info, features=features, steps=steps, truncation=truncation)
-    return state.replace(pipeline_state=nxt, obs=self._obs(nxt, steps),
-                         reward=reward, done=done, info=info)
+    return finish_step(self.family, state, prev, action, nxt, self._obs)

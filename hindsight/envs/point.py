@@ -23,6 +23,31 @@ from brax.envs.base import Env, State
 from hindsight.tasks.base import TaskFamily
 
 
+
+def finish_step(family: TaskFamily, state: State, prev, action, nxt, observe) -> State:
+  """The step's outcome from the state before (``prev``) and after (``nxt``):
+  reward features, the reward under the episode's task, termination (success
+  where the family terminates on it; the time limit where it is terminal)
+  apart from truncation (a bootstrapped time limit), the new observation
+  ``observe(nxt, steps)``. Shared by the pure-JAX environments."""
+  task = state.info["task"]
+  features = family.features(prev, action, nxt)
+  reward = family.reward(features, action, task)
+  steps = state.info["steps"] + 1
+  time_up = (steps >= family.horizon).astype(jnp.float32)
+  if family.terminate_on_success:
+    terminated = family.success(features, task).astype(jnp.float32)
+  else:
+    terminated = jnp.zeros((), jnp.float32)
+  if family.time_limit == "terminal":
+    terminated = jnp.maximum(terminated, time_up)
+  done = jnp.maximum(terminated, time_up)
+  truncation = done * (1.0 - terminated)
+  info = dict(state.info, features=features, steps=steps, truncation=truncation)
+  return state.replace(pipeline_state=nxt, obs=observe(nxt, steps),
+                       reward=reward, done=done, info=info)
+
+
 class PointEnv(Env):
   """A point in [−1, 1]², actions in [−1, 1]²."""
 
@@ -89,19 +114,4 @@ class PointEnv(Env):
     action = jnp.clip(action, -1.0, 1.0)
     prev = state.pipeline_state
     nxt = self._dynamics(prev, action)
-    task = state.info["task"]
-    features = self.family.features(prev, action, nxt)
-    reward = self.family.reward(features, action, task)
-    steps = state.info["steps"] + 1
-    time_up = (steps >= self.family.horizon).astype(jnp.float32)
-    if self.family.terminate_on_success:
-      terminated = self.family.success(features, task).astype(jnp.float32)
-    else:
-      terminated = jnp.zeros((), jnp.float32)
-    if self.family.time_limit == "terminal":
-      terminated = jnp.maximum(terminated, time_up)
-    done = jnp.maximum(terminated, time_up)
-    truncation = done * (1.0 - terminated)
-    info = dict(state.info, features=features, steps=steps, truncation=truncation)
-    return state.replace(pipeline_state=nxt, obs=self._obs(nxt, steps),
-                         reward=reward, done=done, info=info)
+    return finish_step(self.family, state, prev, action, nxt, self._obs)
