@@ -52,3 +52,13 @@ def median_time(fn: Callable[[], object], reps: int) -> float:
     jax.block_until_ready(fn())
     times.append(time.perf_counter() - t)
   return statistics.median(times)
+
+
+def emit(text: str, out: str, log: Callable[[str], None] = print) -> None:
+  """Prints a benchmark's markdown and writes it to ``out`` (if given)."""
+  print(text)
+  if out:
+    os.makedirs(os.path.dirname(out) or ".", exist_ok=True)
+    with open(out, "w") as f:
+      f.write(text)
+    log(f"wrote {out}")

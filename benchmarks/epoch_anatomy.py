@@ -46,7 +46,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from _common import machine_info  # benchmarks/_common.py
+from _common import emit, machine_info  # benchmarks/_common.py
 import _cells
 
 from hindsight import replay
@@ -260,13 +260,7 @@ def main(argv=None):
       "Where the full epoch's time goes (medians; SAC updates = the scan of "
       "`learner.update` alone; sample + relabel + reward = updates − SAC updates):", "",
       *shares(results), ""]
-  text = "\n".join(lines)
-  print(text)
-  if args.out:
-    os.makedirs(os.path.dirname(args.out), exist_ok=True)
-    with open(args.out, "w") as f:
-      f.write(text)
-    log(f"wrote {args.out}")
+  emit("\n".join(lines), args.out, log)
 
 
 if __name__ == "__main__":

@@ -48,7 +48,7 @@ import time  # noqa: E402
 import jax  # noqa: E402
 import numpy as np  # noqa: E402
 
-from _common import machine_info  # noqa: E402  benchmarks/_common.py
+from _common import emit, machine_info  # noqa: E402  benchmarks/_common.py
 import _cells  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -163,13 +163,7 @@ def main(argv=None):
       f"docstring; {args.seeds} seeds, point_reacher / none (batch 256, 5 updates per env "
       f"step), epochs of {args.iterations} iterations, {args.reps} rounds, "
       f"{len(jax.devices())} host devices.", "", *info, "", *rows, "", *verdicts, ""]
-  text = "\n".join(lines)
-  print(text)
-  if args.out:
-    os.makedirs(os.path.dirname(args.out), exist_ok=True)
-    with open(args.out, "w") as f:
-      f.write(text)
-    log(f"wrote {args.out}")
+  emit("\n".join(lines), args.out, log)
 
 
 if __name__ == "__main__":
