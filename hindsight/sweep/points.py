@@ -24,11 +24,7 @@ RESERVED = {"relabel.name": "--relabelers", "num_seeds": "--num_seeds",
             "workdir": "--sweep_dir", "run_name": "(derived from the grid point)"}
 
 
-def split_values(text: str) -> List[str]:
-  return overrides.split_values(text)
-
-
-split_values.__doc__ = overrides.split_values.__doc__
+split_values = overrides.split_values
 
 
 def parse_value(current: Any, raw: str) -> Any:
