@@ -20,7 +20,8 @@ steps, γ = 0.99, learning rate 3e-4 (Brax's α learning rate is fixed at 3e-4:
 brax/training/agents/sac/train.py, ``alpha_optimizer``), τ = 0.005, a 10⁶
 transition buffer, episodes of 1000 steps. Brax normalises observations
 (``normalize_observations=True``, running mean/std updated on every collected
-step); this project has no observation normalisation, so its side runs without.
+step); so does the project's side (``learner.normalize_observations=True``:
+the same running statistics, folded in once per collected batch of episodes).
 The project's side is ``configs/halfcheetah_multiobjective.py`` with
 ``relabel.name=none`` and those settings: one iteration = 16 episodes of 1000
 steps, then 2000 updates (the same 2 updates per 16 env steps, in larger
@@ -83,7 +84,7 @@ def project_config(args):
   c.num_seeds = 1
   c.learner.hidden_sizes = (256, 256)
   c.learner.update(dict(actor_lr=3e-4, critic_lr=3e-4, alpha_lr=3e-4, gamma=0.99, tau=0.005,
-                        reward_scale=1.0))
+                        reward_scale=1.0, normalize_observations=True))
   if args.steps % (NUM_ENVS * HORIZON):
     raise SystemExit(f"--steps must be a multiple of {NUM_ENVS * HORIZON} (16 episodes of "
                      f"{HORIZON} steps per iteration), got {args.steps}")
@@ -198,8 +199,9 @@ def main(argv=None):
       f"Ratio project / Brax, per round: **{med(ratio):.2f}×** median "
       f"[{ratio.min():.2f}, {ratio.max():.2f}] (target ≥ 1.5×: "
       f"{'met' if med(ratio) >= 1.5 else 'not met'}).", "",
-      "Differences that remain: Brax normalises observations (running statistics "
-      "updated every step), this project does not; Brax interleaves 1 env step of the 16 "
+      "Both normalise observations with running statistics (Brax after every env step "
+      "of the 16 envs, this project after each batch of 16 episodes). Differences that "
+      "remain: Brax interleaves 1 env step of the 16 "
       "envs with 2 updates, this project collects 16 episodes and then runs 2000 updates; "
       "this project's env is the HalfCheetah multi-objective family (Brax's physics plus "
       "its reward features).", ""]

@@ -137,6 +137,9 @@ def validate(config) -> ConfigDict:
 
   if lc.name == "dqn":
     _check_dqn(c, lc)
+  _require(lc.name == "sac" or not lc.normalize_observations,
+           "learner.normalize_observations",
+           f"is implemented for SAC only, not {lc.name!r}", lc.normalize_observations)
 
   rc = c.relabel
   _require(0.0 <= rc.fraction <= 1.0, "relabel.fraction", "a share, in [0, 1]", rc.fraction)

@@ -255,8 +255,12 @@ def family_table(study, family: str, cells, metric: str, n_boot: int, alpha: flo
   """Markdown: one row per strategy of ``family``."""
   labels = _labels(study, family)
   runs = {l: cells[(family, l)] for l in labels if cells.get((family, l))}
-  summary = {r["label"]: r for r in analysis.summarize(runs, metric, n_boot=n_boot,
-                                                       alpha=alpha)} if runs else {}
+  # Success rates: steps until half the evaluation tasks are reached (the
+  # midpoint of the strategies' finals is undefined when all end at 1).
+  thr = 0.5 if metric == SUCCESS else None
+  summary = {r["label"]: r for r in analysis.summarize(runs, metric, threshold=thr,
+                                                       n_boot=n_boot, alpha=alpha)
+             } if runs else {}
   has_success = any(SUCCESS in (run["rows"][0] if run["rows"] else {})
                     for run in runs.values())
   pct = f"{100 * (1 - alpha):g} %"

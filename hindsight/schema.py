@@ -97,6 +97,11 @@ def get_config(family: str = DEFAULT_FAMILY) -> ConfigDict:
   c.learner.log_std_min = -5.0
   c.learner.log_std_max = 2.0
   c.learner.reward_scale = 1.0
+  # SAC: Brax's running observation normalisation (mean and std of every
+  # collected observation; brax/training/agents/sac/train.py
+  # normalize_observations, default False there too). Neither paper's code
+  # normalises observations.
+  c.learner.normalize_observations = False
   # DQN (learner.name='dqn', discrete-action families such as bit_flip) also
   # uses hidden_sizes, critic_lr (its Q-network's Adam rate), gamma, tau
   # (Polyak rate of its target network) and reward_scale from above.

@@ -7,11 +7,19 @@ targets, a tanh-Gaussian actor, automatic entropy tuning toward
 ``target_entropy = −target_entropy_scale · A``. Transitions carry
 ``discount = 1 − terminal``: time-limit truncation bootstraps, termination
 does not. Losses are separate pure functions of parameters.
+
+With ``normalize_observations`` the state keeps Brax's running mean and std
+of the collected observations (``hindsight/learners/normalizer.py``; the
+training loop folds in each collected batch through ``observe``), and every
+network sees (obs − mean) / std in place of obs (the task is not
+normalised), as Brax's SAC trainer does
+(``brax/training/agents/sac/train.py``, ``normalize_observations``).
 """
 
 from __future__ import annotations
 
 import dataclasses
+import functools
 from typing import Any, Dict, Tuple
 
 import chex
@@ -20,7 +28,7 @@ import jax.numpy as jnp
 import optax
 from flax import struct
 
-from hindsight.learners import networks
+from hindsight.learners import networks, normalizer
 
 
 @dataclasses.dataclass(frozen=True)
@@ -40,6 +48,7 @@ class SACHyper:
   log_std_min: float
   log_std_max: float
   reward_scale: float
+  normalize_observations: bool = False
 
   @classmethod
   def from_config(cls, spec, cfg) -> "SACHyper":
@@ -51,7 +60,8 @@ class SACHyper:
                tau=float(cfg.tau), init_alpha=float(cfg.init_alpha),
                target_entropy=-float(cfg.target_entropy_scale) * spec.action_size,
                log_std_min=float(cfg.log_std_min), log_std_max=float(cfg.log_std_max),
-               reward_scale=float(cfg.reward_scale))
+               reward_scale=float(cfg.reward_scale),
+               normalize_observations=bool(cfg.get("normalize_observations", False)))
 
   def actor(self):
     return networks.TanhGaussianPolicy(self.hidden_sizes, self.action_size,
@@ -89,6 +99,9 @@ class SACState:
   alpha_opt: Any
   step: jax.Array
   hp: SACHyper = struct.field(pytree_node=False)
+  # normalizer.RunningStats of the observations; None: not normalised (no
+  # leaves, so states and checkpoints are what they are without it).
+  obs_norm: Any = None
 
 
 def init(key: jax.Array, spec, config) -> SACState:
@@ -105,7 +118,25 @@ def init(key: jax.Array, spec, config) -> SACState:
   return SACState(actor_params=actor_params, critic_params=critic_params,
                   target_critic_params=critic_params, log_alpha=log_alpha,
                   actor_opt=tx_a.init(actor_params), critic_opt=tx_c.init(critic_params),
-                  alpha_opt=tx_al.init(log_alpha), step=jnp.zeros((), jnp.int32), hp=hp)
+                  alpha_opt=tx_al.init(log_alpha), step=jnp.zeros((), jnp.int32), hp=hp,
+                  obs_norm=(normalizer.init(hp.obs_size) if hp.normalize_observations
+                            else None))
+
+
+def observe(state: SACState, obs: jax.Array, mask: jax.Array) -> SACState:
+  """Folds collected observations ``obs`` f32[..., O] (``mask`` f32[...]: 1
+  for real steps) into the observation statistics; the state unchanged when
+  observations are not normalised."""
+  if state.obs_norm is None:
+    return state
+  return state.replace(obs_norm=normalizer.update(state.obs_norm, obs, mask))
+
+
+def _normalized(state: SACState, batch: "Transition") -> "Transition":
+  if state.obs_norm is None:
+    return batch
+  return batch.replace(obs=normalizer.normalize(state.obs_norm, batch.obs),
+                       next_obs=normalizer.normalize(state.obs_norm, batch.next_obs))
 
 
 def _cat(obs, task):
@@ -162,8 +193,10 @@ def polyak(target, online, tau):
 
 def update(state: SACState, batch: Transition, key: jax.Array
            ) -> Tuple[SACState, Dict[str, jax.Array]]:
-  """One gradient step on critic, actor and temperature; Polyak targets."""
+  """One gradient step on critic, actor and temperature; Polyak targets.
+  ``batch`` holds raw observations (normalised here when that is on)."""
   hp = state.hp
+  batch = _normalized(state, batch)
   chex.assert_rank([batch.obs, batch.action, batch.task], 2)
   chex.assert_rank([batch.reward, batch.discount], 1)
   tx_a, tx_c, tx_al = hp.optimizers()
@@ -198,27 +231,31 @@ def update(state: SACState, batch: Transition, key: jax.Array
 
 def act(state: SACState, obs, task, key, deterministic: bool):
   """Action for observation(s) ``obs`` under ``task``; tanh(mean) if deterministic."""
-  return networks.policy_action(state.hp.actor(), state.actor_params, obs, task, key,
+  return networks.policy_action(state.hp.actor(), state.actor_params,
+                                normalizer.normalize(state.obs_norm, obs), task, key,
                                 deterministic)
 
 
 def relabel_fns(state: SACState) -> Dict[str, Any]:
-  """Pure functions of the current parameters for ``RelabelContext``."""
+  """Pure functions of the current parameters for ``RelabelContext`` (on raw
+  observations: each normalises them as the networks need)."""
   hp = state.hp
+  norm = functools.partial(normalizer.normalize, state.obs_norm)
 
   def q(obs, action, task):
     """min(Q1, Q2)(s, a, z)."""
-    return jnp.min(hp.critic().apply(state.critic_params, _cat(obs, task), action), axis=0)
+    return jnp.min(hp.critic().apply(state.critic_params, _cat(norm(obs), task), action),
+                   axis=0)
 
   def sample_action(key, obs, task):
-    return policy_sample(hp, state.actor_params, obs, task, key)[0]
+    return policy_sample(hp, state.actor_params, norm(obs), task, key)[0]
 
   def mean_action(obs, task):
-    mean, _ = hp.actor().apply(state.actor_params, _cat(obs, task))
+    mean, _ = hp.actor().apply(state.actor_params, _cat(norm(obs), task))
     return jnp.tanh(mean)
 
   def log_prob(obs, action, task):
-    mean, log_std = hp.actor().apply(state.actor_params, _cat(obs, task))
+    mean, log_std = hp.actor().apply(state.actor_params, _cat(norm(obs), task))
     return networks.tanh_gaussian_log_prob(networks.atanh_clipped(action), mean, log_std)
 
   def value(obs, task):
@@ -226,5 +263,12 @@ def relabel_fns(state: SACState) -> Dict[str, Any]:
     return q(obs, mean_action(obs, task), task)
 
   from hindsight.learners import pairwise  # every (transition, candidate task) pair
+  pairs = pairwise.sac_pair_fns(hp, state)
+  if state.obs_norm is not None:
+    lp, sa, qp = pairs["log_prob_pairs"], pairs["sample_action_pairs"], pairs["q_pairs"]
+    pairs = dict(pairs,
+                 log_prob_pairs=lambda obs, action, tasks: lp(norm(obs), action, tasks),
+                 sample_action_pairs=lambda key, obs, tasks: sa(key, norm(obs), tasks),
+                 q_pairs=lambda obs, actions, tasks: qp(norm(obs), actions, tasks))
   return {"q": q, "sample_action": sample_action, "mean_action": mean_action,
-          "log_prob": log_prob, "value": value, **pairwise.sac_pair_fns(hp, state)}
+          "log_prob": log_prob, "value": value, **pairs}

@@ -174,11 +174,20 @@ class Trainer:
       warm_policy = (self.random_policy if self.config.train.warmup_policy == "uniform"
                      else self.learner_policy(ls, False))
       eps, _ = self.rollout(warm_policy, k_roll, n=n_warm)
+      ls = self.observe(ls, eps)
       priority = self._prioritize_new(priority, buf, eps)
       buf, _ = self.add_episodes(buf, eps, ls, k_rel)
       steps = jnp.sum(eps.mask).astype(jnp.int32)
     return RunState(learner=ls, buffer=buf, key=k_run, env_steps=steps,
                     iteration=jnp.zeros((), jnp.int32), priority=priority)
+
+  def observe(self, learner_state, eps):
+    """The learner's view of newly collected episodes (its observation
+    statistics, where it keeps them): the observation before each real step."""
+    observe = getattr(self.learner, "observe", None)
+    if observe is None:
+      return learner_state
+    return observe(learner_state, eps.obs[:, :-1], eps.mask)
 
   def _prioritize_new(self, priority, buffer, eps):
     """Prioritized replay: the episodes ``eps`` about to be added to
@@ -260,8 +269,9 @@ class Trainer:
     key, k_col, k_ins, k_upd = jax.random.split(rs.key, 4)
     eps, rewards = self.rollout(self.learner_policy(rs.learner, False), k_col,
                                 n=self.num_envs)
+    learner = self.observe(rs.learner, eps)
     priority = self._prioritize_new(rs.priority, rs.buffer, eps)
-    buffer, insert_info = self.add_episodes(rs.buffer, eps, rs.learner, k_ins)
+    buffer, insert_info = self.add_episodes(rs.buffer, eps, learner, k_ins)
 
     def grad_step(carry, k):
       ls, pr = carry
@@ -269,7 +279,7 @@ class Trainer:
       return (ls, pr), m
 
     (ls, priority), metrics = jax.lax.scan(
-        grad_step, (rs.learner, priority), jax.random.split(k_upd, self.updates_per_iteration))
+        grad_step, (learner, priority), jax.random.split(k_upd, self.updates_per_iteration))
     metrics = jax.tree.map(jnp.mean, metrics)
     metrics["train/episode_return"] = jnp.mean(jnp.sum(rewards, axis=1))
     metrics.update({f"relabel/{k}": v for k, v in insert_info.items()})
