@@ -222,7 +222,11 @@ NOTES = {
         "The target network is Polyak-averaged (τ = 0.05) after every update rather than "
         "after every cycle; ε-greedy exploration decays from 0.5 to 0.05 over 5,000 "
         "updates (this project's schedule).",
-        "Evaluation: one greedy episode on each of 25 fixed goals from random starts."]
+        "Evaluation: one greedy episode on each of 25 fixed goals from random starts.",
+        "The budget fixes the number of iterations (total_env_steps / (16 n) iterations "
+        "of 16 episodes, as HER counts epochs of episodes); an episode that reaches its "
+        "goal ends there, so a strategy that succeeds spends fewer env steps than the "
+        "budget (the tables' env steps column)."]
        for n in BIT_FLIP_SIZES},
 }
 
