@@ -708,7 +708,7 @@ bootstrap interval. *AUC*: the seed-mean curve's average over training.
 episodes plus whole epochs, so they can exceed the budget in the setup table.
 *Env steps to X*: the first evaluation at which the seed-mean curve reaches X,
 the midpoint between the worst and best final means of the family (n/a when
-they are all equal). A claim is
+they are all equal; 0.5 where the study compares success rates). A claim is
 checked per family on the difference of final returns (A − B, bootstrap
 interval over seeds): *better* when the interval is above 0, *worse* below,
 *tied* otherwise; its verdict is *reproduced* when every family run agrees,
