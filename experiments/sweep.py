@@ -92,4 +92,9 @@ def main(argv):
 
 
 if __name__ == "__main__":
+  # Brax's and MuJoCo's import-time lines (missing warp, …) stay off the
+  # terminal, as for a training run (hindsight/io/console.py).
+  from hindsight.io import console
+  console.enable()
+  console.import_libraries()
   app.run(main)

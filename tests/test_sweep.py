@@ -242,6 +242,8 @@ def test_cli_usage_error(tmp_path):
   assert "--ray_address" in proc.stderr or "pip install" in proc.stderr
   assert "Traceback" not in proc.stderr
   assert not (tmp_path / "sw").exists()
+  # Brax's and MuJoCo's import-time lines stay off the terminal.
+  assert "Failed to import" not in proc.stdout + proc.stderr
 
 
 # ----------------------------------------- the tiny sweep, killed and resumed --
