@@ -242,7 +242,16 @@ def test_cli_usage_error(tmp_path):
   assert "--ray_address" in proc.stderr or "pip install" in proc.stderr
   assert "Traceback" not in proc.stderr
   assert not (tmp_path / "sw").exists()
-  # Brax's and MuJoCo's import-time lines stay off the terminal.
+
+
+def test_cli_terminal_is_quiet(tmp_path):
+  """A dry run validates every point (importing Brax); Brax's and MuJoCo's
+  import-time lines stay off the terminal."""
+  proc = subprocess.run([sys.executable, str(SWEEP_PY), f"--configs={REACHER}",
+                         "--relabelers=none", f"--sweep_dir={tmp_path / 'sw'}", "--dry_run"],
+                        cwd=ROOT, capture_output=True, text=True, timeout=300)
+  assert proc.returncode == 0, proc.stderr
+  assert "1 to run" in proc.stdout + proc.stderr
   assert "Failed to import" not in proc.stdout + proc.stderr
 
 
