@@ -18,7 +18,8 @@ are. Families whose cells have not run are listed as such and left out, and
 so are families with *no signal*: every seed of A and of B ended at one and
 the same value (say, every strategy stuck at a sparse reward's floor), where
 "tied" would count as support for a ``not_worse`` claim that the runs cannot
-give.
+give. A shared value above the random policy's on a family that learned
+(every seed of both solved the task) is a tie, not a lack of signal.
 
 Pure NumPy (matplotlib for figures): no JAX import.
 """
@@ -210,7 +211,12 @@ def check_claim(claim, cells, metric: str, n_boot: int, alpha: float,
       continue
     fa, fb = _finals(ra, metric), _finals(rb, metric)
     d, lo, hi = diff_ci(fa, fb, n_boot, alpha)
-    res = "no signal" if no_signal(fa, fb) else outcome(lo, hi)
+    # One shared value is no signal when it is a floor; where the family
+    # learned and that value beats the random policy (both solved the task,
+    # say every seed at success 1), it is a tie.
+    shared_learned = (guard is not None and guard["outcome"] == "learned" and fa.size
+                      and float(fa.ravel()[0]) > guard["random"])
+    res = "no signal" if no_signal(fa, fb) and not shared_learned else outcome(lo, hi)
     rows.append({"family": fam, "outcome": res, "diff": d, "lo": lo, "hi": hi,
                  "a": float(fa.mean()), "b": float(fb.mean())})
     if res != "no signal" and guard is not None and guard["outcome"] == "learned":
@@ -715,7 +721,8 @@ interval over seeds): *better* when the interval is above 0, *worse* below,
 *partly* when some do, *not reproduced* when none does (see
 `hindsight/report.py`). A family where every seed of both strategies ended at
 the same value (no learning signal at this budget) is shown as *no signal*
-and left out of the verdict. A family counts toward a claim only if
+and left out of the verdict, unless that value beats the random policy on a
+family that learned (both solved it: a tie). A family counts toward a claim only if
 something was learned there: its best strategy's final return beats a
 uniform-random policy's on the same evaluation tasks, the bootstrap interval
 of the difference above 0; otherwise it is *not learned at this budget* and

@@ -3,6 +3,7 @@ definitions, and the generator on the tiny sweep the tests themselves run."""
 
 from pathlib import Path
 
+import json
 import os
 
 import numpy as np
@@ -424,3 +425,27 @@ def test_training_code_changes_between_commits(tmp_path):
                                           root=str(tmp_path)) is None
   assert provenance.training_code_changes([first, "0123456789"], root=str(tmp_path)) is None
   assert report._code_line([first]) == ""
+
+
+def test_a_shared_value_above_random_is_a_tie_not_no_signal(tmp_path):
+  """Every seed of both at success 1 on a family that learned (random 0.1):
+  tied, which supports 'not worse'; every seed of both at the random
+  policy's floor (another strategy learned): no signal, left out."""
+  claim = ConfigDict(dict(id="c", text="A is at least as good as B", kind="not_worse",
+                          a="a", b="b", families=["solved", "floor"]))
+  study = ConfigDict(dict(cells=[ConfigDict(dict(family=f, label=l))
+                                 for f in ("solved", "floor") for l in ("a", "b", "c")]))
+  cells = {}
+  for fam, a, b, c in (("solved", [1.0] * 3, [1.0] * 3, [0.5] * 3),
+                       ("floor", [0.0] * 3, [0.0] * 3, [0.9, 0.8, 1.0])):
+    d = tmp_path / fam
+    d.mkdir()
+    (d / "random_policy.json").write_text(json.dumps({"eval_return_mean": [0.1, 0.0, 0.05]}))
+    for label, v in (("a", a), ("b", b), ("c", c)):
+      cells[(fam, label)] = dict(_run(v), run_dir=str(d))
+  guards = {f: report.family_guard(study, f, cells, "eval_return_mean", 300, 0.05)
+            for f in ("solved", "floor")}
+  assert guards["solved"]["outcome"] == guards["floor"]["outcome"] == "learned"
+  res = report.check_claim(claim, cells, "eval_return_mean", 300, 0.05, guards)
+  assert [r["outcome"] for r in res["families"]] == ["tied", "no signal"]
+  assert res["verdict"] == "reproduced"
