@@ -340,6 +340,61 @@ def plot_family(study, family: str, cells, metric: str, path: str, n_boot: int,
   return path
 
 
+def axis_figure(study, cells, metric: str, path: str, n_boot: int, alpha: float
+                ) -> Tuple[Optional[str], str]:
+  """For a study whose families are one setting at several values
+  (``study.axis``: ``name`` and ``values`` {family: value}, e.g. HER's bits
+  n): the final ``metric`` of each strategy against that value (seed mean,
+  bootstrap CI), as a PNG (None if nothing has finished) and a markdown
+  table. Unfinished cells are left out of both."""
+  axis = study.axis
+  fams = sorted(axis["values"], key=lambda f: axis["values"][f])
+  labels = list(dict.fromkeys(c.label for c in study.cells))
+  rows = {}
+  for label in labels:
+    for fam in fams:
+      run = cells.get((fam, label))
+      if _complete(run):
+        x = _finals(run, metric)
+        lo, hi = analysis.bootstrap_ci(x, n=n_boot, alpha=alpha)
+        rows[(label, fam)] = (float(np.mean(x)), lo, hi)
+  pct = f"{100 * (1 - alpha):g} %"
+  head = "| strategy | " + " | ".join(f"{axis['name']} = {axis['values'][f]}" for f in fams)
+  lines = [head + " |", "|---|" + "---:|" * len(fams)]
+  for label in labels:
+    vals = [rows.get((label, f)) for f in fams]
+    lines.append(f"| {label} | " + " | ".join(
+        f"{_f(v[0], 2)} [{_f(v[1], 2)}, {_f(v[2], 2)}]" if v else "not run yet"
+        for v in vals) + " |")
+  table = (f"Final {metric.replace('_', ' ')} per strategy and {axis['name']} (seed mean "
+           f"[{pct} bootstrap CI]):\n\n" + "\n".join(lines) + "\n")
+  if not rows:
+    return None, table
+  import matplotlib
+  matplotlib.use("Agg")
+  import matplotlib.pyplot as plt
+  fig, ax = plt.subplots(figsize=(5.5, 3.6), dpi=110)
+  for label in labels:
+    pts = [(axis["values"][f], *rows[(label, f)]) for f in fams if (label, f) in rows]
+    if not pts:
+      continue
+    x, m, lo, hi = (np.asarray(v, float) for v in zip(*pts))
+    (line,) = ax.plot(x, m, marker="o", label=label)
+    ax.fill_between(x, lo, hi, color=line.get_color(), alpha=0.2, linewidth=0)
+  ax.set_xlabel(axis["name"])
+  ax.set_ylabel(f"final {metric.replace('_', ' ')}")
+  ax.set_title(f"{study.name} ({study.scale}): final evaluation", fontsize=10)
+  ax.grid(alpha=0.3)
+  ax.legend(fontsize=8, title=f"strategy, {pct} CI", title_fontsize=7)
+  fig.tight_layout()
+  os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+  tmp = path + ".tmp.png"
+  fig.savefig(tmp)
+  plt.close(fig)
+  os.replace(tmp, path)
+  return path, table
+
+
 # ------------------------------------------------------------------ report --
 
 _MARK = {"better": "better", "worse": "**worse**", "tied": "tied", "missing": "not run yet",
@@ -509,6 +564,13 @@ def study_section(study, sweep_dir: str, fig_dir: str, rel_to: str, command: str
             if commits else ""),
          f"Budget and setup (scale `{study.scale}`):\n", budget_section(study, cells),
          "### Claims\n", claims_section(results, alpha)]
+  if study.get("axis"):
+    png, table = axis_figure(study, cells, metric, os.path.join(
+        fig_dir, f"{study.name}-{study.scale}-by-{study.axis['key']}.png"), n_boot, alpha)
+    out.append(f"### Final {metric.replace('_', ' ')} against {study.axis['name']}\n")
+    if png:
+      out.append(f"![{study.axis['name']}]({os.path.relpath(png, rel_to)})\n")
+    out.append(table)
   for fam in study.families:
     out.append(f"### {fam}\n")
     png = plot_family(study, fam, cells, metric, os.path.join(

@@ -362,3 +362,23 @@ def test_reproduce_command_dry_run(tmp_path):
   assert "point_trajectory-none" in out.stdout + out.stderr
   assert not any(p.name.startswith("point_trajectory-") and (p / "metrics.csv").exists()
                  for p in (tmp_path / "generalized_hindsight-cpu").iterdir())
+
+
+def test_axis_figure_plots_final_success_against_n(tmp_path):
+  # Two strategies at n = 5 and n = 20; one cell not run yet.
+  study = ConfigDict(dict(name="s", scale="cpu", cells=[
+      ConfigDict(dict(family=f, label=l)) for f in ("f5", "f20") for l in ("dqn", "her")],
+      axis=dict(key="n", name="bits n", values={"f5": 5, "f20": 20})))
+  cells = {("f5", "dqn"): _run([1.0, 1.0]), ("f5", "her"): _run([1.0, 0.5]),
+           ("f20", "her"): _run([0.75, 0.25]), ("f20", "dqn"): None}
+  png, table = report.axis_figure(study, cells, "eval_return_mean", str(tmp_path / "a.png"),
+                                  200, 0.05)
+  assert png and (tmp_path / "a.png").stat().st_size > 0
+  lines = table.splitlines()
+  assert "| strategy | bits n = 5 | bits n = 20 |" in lines
+  assert "| dqn | 1.00 [1.00, 1.00] | not run yet |" in lines
+  # Seed means 0.75 and 0.50; two seeds: the bootstrap interval spans them.
+  assert "| her | 0.75 [0.50, 1.00] | 0.50 [0.25, 0.75] |" in lines
+  png, _ = report.axis_figure(study, {}, "eval_return_mean", str(tmp_path / "b.png"), 200,
+                              0.05)
+  assert png is None and not (tmp_path / "b.png").exists()

@@ -349,7 +349,9 @@ def _her_bit_flip() -> ConfigDict:
       name="her_bit_flip",
       title="HER: Hindsight Experience Replay, bit flipping (Andrychowicz et al., "
             "NeurIPS 2017)",
-      families=fams, cells=cells, claims=claims, metric="eval_success_mean"))
+      families=fams, cells=cells, claims=claims, metric="eval_success_mean",
+      # The report's figure of the final success rate against n (HER Fig. 1).
+      axis=dict(key="n", name="bits n", values=dict(zip(fams, BIT_FLIP_SIZES)))))
 
 
 def get_config(study: str = "generalized_hindsight", scale: str = "cpu") -> ConfigDict:
