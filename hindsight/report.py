@@ -560,8 +560,8 @@ def study_section(study, sweep_dir: str, fig_dir: str, rel_to: str, command: str
          + (f", {hours:.1f} h of training wall time so far (start-up and compilation "
             "not counted)" if hours else "") + ".\n"
          + (f"Trained on commit{'s' if len(commits) > 1 else ''} "
-            f"{', '.join(f'`{c}`' for c in commits)} (each run's `provenance.json`).\n"
-            if commits else ""),
+            f"{', '.join(f'`{c}`' for c in commits)} (each run's `provenance.json`)"
+            + _code_line(commits) + ".\n" if commits else ""),
          f"Budget and setup (scale `{study.scale}`):\n", budget_section(study, cells),
          "### Claims\n", claims_section(results, alpha)]
   if study.get("axis"):
@@ -580,6 +580,20 @@ def study_section(study, sweep_dir: str, fig_dir: str, rel_to: str, command: str
     out.append(family_table(study, fam, cells, metric, n_boot, alpha))
     out.append(guard_line(guards[fam], alpha))
   return "\n".join(out), results
+
+
+def _code_line(commits: Sequence[str]) -> str:
+  """Whether the study's commits differ in training code (one clause)."""
+  if len(commits) < 2:
+    return ""
+  from hindsight.io import provenance
+  changed = provenance.training_code_changes(list(commits))
+  if changed is None:
+    return "; whether they differ in training code cannot be checked from this checkout"
+  if not changed:
+    return ("; they differ in no training code (`hindsight/` and `configs/`, the report "
+            "and the study definitions aside)")
+  return "; they differ in training code: " + ", ".join(f"`{f}`" for f in changed)
 
 
 _ORDER = ("better", "tied", "worse", "not learned", "unchecked", "no signal", "missing")

@@ -382,3 +382,41 @@ def test_axis_figure_plots_final_success_against_n(tmp_path):
   png, _ = report.axis_figure(study, {}, "eval_return_mean", str(tmp_path / "b.png"), 200,
                               0.05)
   assert png is None and not (tmp_path / "b.png").exists()
+
+
+def test_training_code_changes_between_commits(tmp_path):
+  """Commits that differ only in the report or the study definitions train
+  the same code; a change to the package or a config is listed."""
+  import subprocess
+  from hindsight.io import provenance
+
+  def git(*a):
+    return subprocess.run(["git", "-C", str(tmp_path), *a], check=True, capture_output=True,
+                          text=True).stdout.strip()
+
+  git("init", "-q")
+  git("config", "user.email", "t@t")
+  git("config", "user.name", "t")
+  for f in ("hindsight/report.py", "hindsight/studies/__init__.py", "hindsight/relabel/air.py",
+            "configs/point_reacher.py", "README.md"):
+    (tmp_path / f).parent.mkdir(parents=True, exist_ok=True)
+    (tmp_path / f).write_text("a\n")
+  git("add", ".")
+  git("commit", "-qm", "one")
+  first = git("rev-parse", "--short=10", "HEAD")
+
+  def commit(*paths):
+    for f in paths:
+      (tmp_path / f).write_text((tmp_path / f).read_text() + "b\n")
+    git("commit", "-qam", "next")
+    return git("rev-parse", "--short=10", "HEAD")
+
+  second = commit("hindsight/report.py", "hindsight/studies/__init__.py", "README.md")
+  assert provenance.training_code_changes([first, second], root=str(tmp_path)) == []
+  third = commit("hindsight/relabel/air.py", "configs/point_reacher.py")
+  assert provenance.training_code_changes([first, second, third], root=str(tmp_path)) == [
+      "configs/point_reacher.py", "hindsight/relabel/air.py"]
+  assert provenance.training_code_changes([first, second + "+changes"],
+                                          root=str(tmp_path)) is None
+  assert provenance.training_code_changes([first, "0123456789"], root=str(tmp_path)) is None
+  assert report._code_line([first]) == ""

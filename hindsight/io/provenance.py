@@ -25,9 +25,9 @@ _PACKAGES = ("jax", "jaxlib", "flax", "optax", "chex", "brax", "numpy")
 _ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
-def _git(*args: str) -> Optional[str]:
+def _git(*args: str, root: str = _ROOT) -> Optional[str]:
   try:
-    out = subprocess.run(["git", "-C", _ROOT, *args], capture_output=True, text=True,
+    out = subprocess.run(["git", "-C", root, *args], capture_output=True, text=True,
                          timeout=10)
   except (OSError, subprocess.SubprocessError):
     return None
@@ -83,3 +83,27 @@ def commits(run_dir: str) -> List[str]:
     if tag not in out:
       out.append(tag)
   return out
+
+
+# What computes a run's numbers: the package and the configs, except the
+# report, the study definitions and the analysis that only read runs back.
+TRAINING_CODE = ("hindsight", "configs")
+NOT_TRAINING = ("hindsight/report.py", "hindsight/reproduce.py", "hindsight/analysis.py",
+                "hindsight/studies/__init__.py", "hindsight/io/console.py")
+
+
+def training_code_changes(commits: List[str], root: str = _ROOT) -> Optional[List[str]]:
+  """The training-code files (``TRAINING_CODE`` less ``NOT_TRAINING``) that
+  differ between any of ``commits`` (hashes as ``commits`` lists them), sorted;
+  [] when they are the same code; None when this checkout cannot tell (no git,
+  an unknown commit, or a run trained with local changes). ``root``: the
+  git checkout to ask (this package's)."""
+  if any(c == "unknown" or c.endswith("+changes") for c in commits):
+    return None
+  changed = set()
+  for a, b in zip(commits, commits[1:]):
+    out = _git("diff", "--name-only", a, b, "--", *TRAINING_CODE, root=root)
+    if out is None:
+      return None
+    changed |= {f for f in out.splitlines() if f and f not in NOT_TRAINING}
+  return sorted(changed)
