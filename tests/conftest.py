@@ -4,7 +4,9 @@ A test module may define ``start_background()`` and ``stop_background()``:
 slow subprocesses it needs (e.g. the end-to-end training run of
 ``test_cli.py``) then start as soon as collection finishes, and run while the
 in-process tests run; the module's fixtures wait on them. Nothing starts for
-modules whose tests were all deselected, or under ``--collect-only``.
+modules whose tests were all deselected, for modules whose selected tests use
+none of the fixtures named in their ``BACKGROUND_FIXTURES``, or under
+``--collect-only``.
 """
 
 import os as _os_cache
@@ -33,12 +35,23 @@ def _modules(session):
   return seen
 
 
+def _needed(session, mod) -> bool:
+  """A module's background work is needed when one of its selected tests
+  uses a fixture named in its ``BACKGROUND_FIXTURES`` (all of its tests, if
+  it names none)."""
+  names = getattr(mod, "BACKGROUND_FIXTURES", None)
+  if names is None:
+    return True
+  return any(getattr(item, "module", None) is mod and set(names) & set(item.fixturenames)
+             for item in session.items)
+
+
 def pytest_collection_finish(session):
   if session.config.option.collectonly:
     return
   for mod in _modules(session):
     start = getattr(mod, "start_background", None)
-    if start is not None:
+    if start is not None and _needed(session, mod):
       start()
       _STARTED.append(mod)
 
@@ -149,7 +162,10 @@ def _tiny_sweep_lifecycle(state):
       except ProcessLookupError:
         break
       _time.sleep(0.1)
-    # 2. the same command again: resumes and finishes.
+    # 2. the same command again: resumes and finishes (unless the session is
+    # stopping: a sweep started now would outlive it).
+    if state.get("stopping"):
+      return
     with open(_os.path.join(base, "second.txt"), "w") as out:
       proc = _subprocess.Popen(cmd, cwd=_ROOT, env=env, stdout=out, stderr=_subprocess.STDOUT,
                                start_new_session=True)
@@ -179,14 +195,20 @@ def start_tiny_sweep():
 def stop_tiny_sweep():
   if not _TINY:
     return
-  proc = _TINY.get("proc")
-  if proc is not None and proc.poll() is None:
-    try:
-      _os.killpg(proc.pid, _signal.SIGKILL)
-    except ProcessLookupError:
-      pass
-    proc.wait()
-  _TINY["thread"].join(timeout=30)
+  _TINY["stopping"] = True
+  # Kill whichever invocation runs, until the lifecycle thread has ended (it
+  # may be between the two invocations when this is called).
+  for _ in range(3):
+    proc = _TINY.get("proc")
+    if proc is not None and proc.poll() is None:
+      try:
+        _os.killpg(proc.pid, _signal.SIGKILL)
+      except ProcessLookupError:
+        pass
+      proc.wait()
+    _TINY["thread"].join(timeout=30)
+    if not _TINY["thread"].is_alive():
+      break
   _shutil.rmtree(_TINY["base"], ignore_errors=True)
   _TINY.clear()
 

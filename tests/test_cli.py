@@ -145,6 +145,10 @@ class _Sequence:
 _SEQ = []
 
 
+# The background work starts only when a selected test uses it.
+BACKGROUND_FIXTURES = ("runs",)
+
+
 def start_background():
   """Called by tests/conftest.py when collection finishes."""
   if not _SEQ:

@@ -16,6 +16,10 @@ ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = ROOT / "notebooks"
 
 
+# The background work starts only when a selected test uses it.
+BACKGROUND_FIXTURES = ("tiny_sweep",)
+
+
 def start_background():
   """Called by tests/conftest.py when collection finishes."""
   start_tiny_sweep()

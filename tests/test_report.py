@@ -16,6 +16,10 @@ from tests.conftest import start_tiny_sweep, stop_tiny_sweep
 ROOT = Path(__file__).resolve().parents[1]
 
 
+# The background work starts only when a selected test uses it.
+BACKGROUND_FIXTURES = ("tiny_sweep",)
+
+
 def start_background():
   start_tiny_sweep()
 

@@ -22,6 +22,10 @@ TRAJ = "configs/point_trajectory.py"
 TINY_SETS = [a[len("--set="):] for a in TINY_SWEEP_ARGS if a.startswith("--set=")]
 
 
+# The background work starts only when a selected test uses it.
+BACKGROUND_FIXTURES = ("tiny_sweep",)
+
+
 def start_background():
   """Called by tests/conftest.py when collection finishes."""
   start_tiny_sweep()
