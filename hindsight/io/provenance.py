@@ -89,7 +89,8 @@ def commits(run_dir: str) -> List[str]:
 # report, the study definitions and the analysis that only read runs back.
 TRAINING_CODE = ("hindsight", "configs")
 NOT_TRAINING = ("hindsight/report.py", "hindsight/reproduce.py", "hindsight/analysis.py",
-                "hindsight/studies/__init__.py", "hindsight/io/console.py")
+                "hindsight/studies/__init__.py", "hindsight/io/console.py",
+                "hindsight/io/provenance.py")
 
 
 def training_code_changes(commits: List[str], root: str = _ROOT) -> Optional[List[str]]:
