@@ -384,12 +384,16 @@ def axis_figure(study, cells, metric: str, path: str, n_boot: int, alpha: float
   matplotlib.use("Agg")
   import matplotlib.pyplot as plt
   fig, ax = plt.subplots(figsize=(5.5, 3.6), dpi=110)
-  for label in labels:
+  # Distinct markers, sizes and dashes, so strategies on the same values
+  # (all at success 1, say) stay visible over one another.
+  styles = [("o", 9, "-"), ("s", 6.5, "--"), ("^", 4.5, ":"), ("D", 3.5, "-.")]
+  for i, label in enumerate(labels):
     pts = [(axis["values"][f], *rows[(label, f)]) for f in fams if (label, f) in rows]
     if not pts:
       continue
     x, m, lo, hi = (np.asarray(v, float) for v in zip(*pts))
-    (line,) = ax.plot(x, m, marker="o", label=label)
+    marker, size, dash = styles[i % len(styles)]
+    (line,) = ax.plot(x, m, marker=marker, markersize=size, linestyle=dash, label=label)
     ax.fill_between(x, lo, hi, color=line.get_color(), alpha=0.2, linewidth=0)
   ax.set_xlabel(axis["name"])
   ax.set_ylabel(f"final {metric.replace('_', ' ')}")
