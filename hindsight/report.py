@@ -529,17 +529,23 @@ def budget_section(study, cells=None) -> str:
   out = ["\n".join(lines) + "\n"]
   settings = study.get("paper_settings") or {}
   differences = study.get("differences") or {}
+  shown = {}  # a family's setup text -> the first family shown with it
   for fam in study.families:
     first = next((c.label for c in study.cells if c.family == fam), None)
     run = (cells or {}).get((fam, first))
     config = run.get("config") if run else None
-    out.append(f"**{fam}** — the paper's setup and this study's "
-               f"(from the `{first}` cell's config.json):\n")
-    out.append(setup_table(settings.get(fam, []), config))
+    body = setup_table(settings.get(fam, []), config)
     diffs = differences.get(fam, [])
     if diffs:
-      out.append("What differs from the paper:\n\n" + "\n".join(f"- {d}" for d in diffs)
-                 + "\n")
+      body += ("\nWhat differs from the paper:\n\n" + "\n".join(f"- {d}" for d in diffs)
+               + "\n")
+    if body in shown:   # e.g. HER's bit-flipping sizes: one setup for every n
+      out.append(f"**{fam}** — the same setup as **{shown[body]}**.\n")
+      continue
+    shown[body] = fam
+    out.append(f"**{fam}** — the paper's setup and this study's "
+               f"(from the `{first}` cell's config.json):\n")
+    out.append(body)
   return "\n".join(out)
 
 
