@@ -451,3 +451,17 @@ def test_a_shared_value_above_random_is_a_tie_not_no_signal(tmp_path):
   res = report.check_claim(claim, cells, "eval_return_mean", 300, 0.05, guards)
   assert [r["outcome"] for r in res["families"]] == ["tied", "no signal"]
   assert res["verdict"] == "reproduced"
+
+
+def test_a_repeated_setup_is_named_once():
+  row = [("gamma", 0.98, "the paper")]
+  study = ConfigDict(dict(
+      families=["a", "b", "c"], num_seeds=5,
+      cells=[ConfigDict(dict(family=f, label="x")) for f in ("a", "b", "c")],
+      budgets={f: ["train.total_env_steps=10"] for f in ("a", "b", "c")},
+      paper_settings={"a": row, "b": row, "c": [("gamma", 0.9, "another paper")]},
+      differences={"a": ["one thing"], "b": ["one thing"], "c": ["one thing"]}))
+  cells = {(f, "x"): {"config": {"gamma": 0.98}} for f in ("a", "b", "c")}
+  text = report.budget_section(study, cells)
+  assert "**b** — the same setup as **a**." in text
+  assert "**c** — the paper's setup" in text and text.count("- one thing") == 2
