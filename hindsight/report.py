@@ -318,6 +318,17 @@ def guard_line(guard: Mapping[str, Any], alpha: float) -> str:
   return head + " → **not learned at this budget**: the family is left out of the verdicts.\n"
 
 
+def _save_figure(fig, path: str) -> None:
+  """Writes ``fig`` to ``path`` atomically (a PNG) and closes it."""
+  import matplotlib.pyplot as plt
+  fig.tight_layout()
+  os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+  tmp = path + ".tmp.png"
+  fig.savefig(tmp)
+  plt.close(fig)
+  os.replace(tmp, path)
+
+
 def plot_family(study, family: str, cells, metric: str, path: str, n_boot: int,
                 alpha: float) -> Optional[str]:
   """Learning curves of every strategy (seed mean, bootstrap band); writes a
@@ -341,12 +352,7 @@ def plot_family(study, family: str, cells, metric: str, path: str, n_boot: int,
   ax.grid(alpha=0.3)
   ax.legend(fontsize=8, title=f"strategy (seeds), {100 * (1 - alpha):g}% CI",
             title_fontsize=7)
-  fig.tight_layout()
-  os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
-  tmp = path + ".tmp.png"
-  fig.savefig(tmp)
-  plt.close(fig)
-  os.replace(tmp, path)
+  _save_figure(fig, path)
   return path
 
 
@@ -400,12 +406,7 @@ def axis_figure(study, cells, metric: str, path: str, n_boot: int, alpha: float
   ax.set_title(f"{study.name} ({study.scale}): final evaluation", fontsize=10)
   ax.grid(alpha=0.3)
   ax.legend(fontsize=8, title=f"strategy, {pct} CI", title_fontsize=7)
-  fig.tight_layout()
-  os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
-  tmp = path + ".tmp.png"
-  fig.savefig(tmp)
-  plt.close(fig)
-  os.replace(tmp, path)
+  _save_figure(fig, path)
   return path, table
 
 
