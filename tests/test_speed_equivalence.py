@@ -158,6 +158,10 @@ def test_hipi_pairwise_logits_match_tiled(cfg, candidates):
   np.testing.assert_allclose(fns["q_pairs"](nobs, a_tile, cands),
                              fns["q"](tile(nobs), a_tile.reshape(b * k, -1), task).reshape(b, k),
                              rtol=1e-5, atol=1e-5)
+  np.testing.assert_allclose(
+      fns["q_first_pairs"](nobs, a_tile, cands),
+      fns["q_first"](tile(nobs), a_tile.reshape(b * k, -1), task).reshape(b, k),
+      rtol=1e-5, atol=1e-5)
 
 
 def _same_eval(got, want):

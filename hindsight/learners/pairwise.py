@@ -66,11 +66,15 @@ def policy_pairs(actor_params, hidden_sizes, log_std_min: float, log_std_max: fl
   return mean, log_std
 
 
-def twin_q_pairs(critic_params, hidden_sizes, obs, tasks, actions) -> jax.Array:
-  """min(Q1, Q2)(obs_i, task_j, action_ij) of ``TwinQ``: f32[B, K]."""
+def twin_q_pairs(critic_params, hidden_sizes, obs, tasks, actions,
+                 first_only: bool = False) -> jax.Array:
+  """min(Q1, Q2)(obs_i, task_j, action_ij) of ``TwinQ`` (``first_only``: Q1
+  alone): f32[B, K]."""
   p = critic_params["params"]
   n = len(hidden_sizes)
   q1 = mlp_pairs(p["q1"], n, [obs], [tasks], [actions])[..., 0]
+  if first_only:
+    return q1
   q2 = mlp_pairs(p["q2"], n, [obs], [tasks], [actions])[..., 0]
   return jnp.minimum(q1, q2)
 
@@ -79,7 +83,8 @@ def sac_pair_fns(hp, state):
   """The pairwise forms of ``sac.relabel_fns``: ``log_prob_pairs(obs[B], action[B],
   tasks[K]) -> [B, K]``, ``sample_action_pairs(key, obs[B], tasks[K]) -> [B, K, A]``
   (the same noise as ``sample_action`` on the tiled [B·K] inputs),
-  ``q_pairs(obs[B], actions[B, K], tasks[K]) -> [B, K]``."""
+  ``q_pairs(obs[B], actions[B, K], tasks[K]) -> [B, K]`` (and ``q_first_pairs``,
+  Q1 alone)."""
   pol = lambda obs, tasks: policy_pairs(state.actor_params, hp.hidden_sizes, hp.log_std_min,
                                         hp.log_std_max, obs, tasks)
 
@@ -97,5 +102,9 @@ def sac_pair_fns(hp, state):
   def q_pairs(obs, actions, tasks):
     return twin_q_pairs(state.critic_params, hp.hidden_sizes, obs, tasks, actions)
 
+  def q_first_pairs(obs, actions, tasks):
+    return twin_q_pairs(state.critic_params, hp.hidden_sizes, obs, tasks, actions,
+                        first_only=True)
+
   return {"log_prob_pairs": log_prob_pairs, "sample_action_pairs": sample_action_pairs,
-          "q_pairs": q_pairs}
+          "q_pairs": q_pairs, "q_first_pairs": q_first_pairs}

@@ -247,6 +247,10 @@ def relabel_fns(state: SACState) -> Dict[str, Any]:
     return jnp.min(hp.critic().apply(state.critic_params, _cat(norm(obs), task), action),
                    axis=0)
 
+  def q_first(obs, action, task):
+    """Q1(s, a, z), the first critic alone (HIPI's released relabeling)."""
+    return hp.critic().apply(state.critic_params, _cat(norm(obs), task), action)[0]
+
   def sample_action(key, obs, task):
     return policy_sample(hp, state.actor_params, norm(obs), task, key)[0]
 
@@ -266,9 +270,11 @@ def relabel_fns(state: SACState) -> Dict[str, Any]:
   pairs = pairwise.sac_pair_fns(hp, state)
   if state.obs_norm is not None:
     lp, sa, qp = pairs["log_prob_pairs"], pairs["sample_action_pairs"], pairs["q_pairs"]
+    q1p = pairs["q_first_pairs"]
     pairs = dict(pairs,
                  log_prob_pairs=lambda obs, action, tasks: lp(norm(obs), action, tasks),
                  sample_action_pairs=lambda key, obs, tasks: sa(key, norm(obs), tasks),
-                 q_pairs=lambda obs, actions, tasks: qp(norm(obs), actions, tasks))
-  return {"q": q, "sample_action": sample_action, "mean_action": mean_action,
-          "log_prob": log_prob, "value": value, **pairs}
+                 q_pairs=lambda obs, actions, tasks: qp(norm(obs), actions, tasks),
+                 q_first_pairs=lambda obs, actions, tasks: q1p(norm(obs), actions, tasks))
+  return {"q": q, "q_first": q_first, "sample_action": sample_action,
+          "mean_action": mean_action, "log_prob": log_prob, "value": value, **pairs}

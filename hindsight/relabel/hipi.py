@@ -7,6 +7,13 @@ trajectory level (for BC): logits[n, j] = Σ_t γ^t r(φ_nt, a_nt, z_j). The
 partition function log Z(z_j) is estimated over the batch (column logsumexp);
 each row then samples its new task. Candidates: the batch's own tasks
 (B × B, as in the paper) or K prior samples.
+
+Q is the first critic alone by default, as the released code scores
+candidates: ``train_eval.py`` hands the buffer ``critic=critic_net`` (L186),
+the network tf_agents' ``SacAgent`` keeps as ``_critic_network_1``
+(``critic_network=critic_net``, L160; its twin is a copy), and
+``GoalRelabellingReplayBuffer._soft_relabel`` calls it on (s′, a′ ~ π(s′, z)).
+``critic='min'`` scores with min(Q1, Q2), the SAC target's value.
 """
 
 from __future__ import annotations
@@ -23,6 +30,7 @@ from hindsight.relabel.base import Relabeler
 CANDIDATES = ("batch", "states", "states_released", "prior")
 STATE_CANDIDATES = ("states", "states_released")
 LEVELS = ("transition", "trajectory")
+CRITICS = ("first", "min")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -33,6 +41,9 @@ class HIPI(Relabeler):
   normalize_columns: bool = True
   level: str = "transition"      # 'trajectory': summed episode rewards (HIPI-BC)
   block_size: int = 0            # S: score in blocks of S transitions (0: whole batch)
+  # Q in the logits: 'first' = Q1, as the released code (module docstring);
+  # 'min' = min(Q1, Q2).
+  critic: str = "first"
 
   name = "hipi"
 
@@ -50,6 +61,8 @@ class HIPI(Relabeler):
       raise ValueError(f"hipi num_candidates must be >= 1, got {self.num_candidates}")
     if not self.temperature > 0:
       raise ValueError(f"hipi temperature must be > 0, got {self.temperature}")
+    if self.critic not in CRITICS:
+      raise ValueError(f"hipi critic must be one of {CRITICS}, got {self.critic!r}")
     if self.block_size < 0:
       raise ValueError(f"hipi block_size must be >= 0 (0: the whole batch), got "
                        f"{self.block_size}")
@@ -110,19 +123,20 @@ class HIPI(Relabeler):
     b, k = batch.task.shape[0], cands.shape[0]
     rew = fam.reward(batch.features[:, None, :], batch.action[:, None, :], cands[None])
     fns = ctx.fns
+    q_name = "q_first" if self.critic == "first" else "q"
     if "q_pairs" in fns:
       # The learner's pairwise forms: the first layer's observation and task
       # halves computed once per row and per candidate (learners/pairwise.py).
       logp = fns["log_prob_pairs"](batch.obs, batch.action, cands)
       next_a = fns["sample_action_pairs"](key, batch.next_obs, cands)
-      q_next = fns["q_pairs"](batch.next_obs, next_a, cands)
+      q_next = fns[f"{q_name}_pairs"](batch.next_obs, next_a, cands)
     else:
       tile = lambda x: jnp.broadcast_to(x[:, None, :], (b, k, x.shape[-1])).reshape(b * k, -1)
       task = jnp.broadcast_to(cands[None], (b, k, cands.shape[-1])).reshape(b * k, -1)
       obs, act, nobs = tile(batch.obs), tile(batch.action), tile(batch.next_obs)
       logp = fns["log_prob"](obs, act, task).reshape(b, k)
       next_a = fns["sample_action"](key, nobs, task)
-      q_next = fns["q"](nobs, next_a, task).reshape(b, k)
+      q_next = fns[q_name](nobs, next_a, task).reshape(b, k)
     # The bootstrap stops where the candidate's episode would end: at the
     # stored termination, or, with termination at success, where φ reaches it.
     done = jnp.broadcast_to(batch.terminal[:, None], (b, k))

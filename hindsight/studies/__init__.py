@@ -141,6 +141,9 @@ def _hipi(horizon_src, horizon, goal=True):
          ("warmup_steps", 10_000, f"{_HIPI} initial_collect_steps (L60)"),
          ("train.warmup_policy", "uniform", f"{_HIPI} RandomTFPolicy (L216-217)"),
          ("relabel.fraction", 1.0, f"{_HIPI_BUF} relabel_prob (L67)"),
+         ("relabel.hipi.critic", "first", f"{_HIPI} critic=critic_net (L186): tf_agents "
+          "SacAgent's critic_network_1 (L160), called in "
+          "GoalRelabellingReplayBuffer._soft_relabel"),
          ("env.options.time_limit", "bootstrap", "hipi/utils.py DataCollector.step: episodes "
           "cut without done (train_eval.py L124-127)")]
   if goal:

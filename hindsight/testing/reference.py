@@ -329,14 +329,17 @@ def advantage_choose_np(family, gamma, batch, candidates, m: int = 1, *, value_f
 # --------------------------------------------------------------------- HIPI ---
 
 def hipi_transition_logits_np(reward_fn, gamma, obs, action, next_obs, features, terminal,
-                              candidates, fns: Dict[str, Callable], rng=None) -> np.ndarray:
+                              candidates, fns: Dict[str, Callable], rng=None,
+                              critic: str = "first") -> np.ndarray:
   """logits[i, j] = r(φ_i, a_i, z_j) − log π(a_i | s_i, z_j)
                     + γ (1 − d_i) Q(s'_i, a'_ij, z_j),  a'_ij ~ π(· | s'_i, z_j),
-  one (transition, candidate) pair at a time. ``rng`` is handed to
-  ``fns['sample_action']`` as its key."""
+  one (transition, candidate) pair at a time; Q is ``fns['q_first']`` for
+  ``critic='first'``, ``fns['q']`` (min of the twins) for ``'min'``. ``rng``
+  is handed to ``fns['sample_action']`` as its key."""
   obs, action, next_obs = np.asarray(obs), np.asarray(action), np.asarray(next_obs)
   features, terminal, candidates = np.asarray(features), _f64(terminal), np.asarray(candidates)
-  q, log_prob, sample_action = fns["q"], fns["log_prob"], fns["sample_action"]
+  q = fns["q_first"] if critic == "first" else fns["q"]
+  log_prob, sample_action = fns["log_prob"], fns["sample_action"]
   b, k = obs.shape[0], candidates.shape[0]
   out = np.zeros((b, k))
   for i in range(b):
@@ -357,7 +360,7 @@ def hipi_trajectory_logits_np(reward_fn, gamma, ep_features, ep_action, ep_mask,
 
 
 def hipi_logits_np(family, gamma, batch, candidates, *, level="transition", fns=None,
-                   rng=None, reward_fn=None) -> np.ndarray:
+                   rng=None, reward_fn=None, critic="first") -> np.ndarray:
   """``HIPI.logits`` on an ``EpisodeBatch``-like object, pair by pair."""
   reward_fn = reward_fn or numpy_reward_fn(family)
   if level == "trajectory":
@@ -367,7 +370,7 @@ def hipi_logits_np(family, gamma, batch, candidates, *, level="transition", fns=
     raise ValueError(f"unknown hipi level {level!r}")
   return hipi_transition_logits_np(reward_fn, gamma, batch.obs, batch.action,
                                    batch.next_obs, batch.features, batch.terminal,
-                                   candidates, fns, rng)
+                                   candidates, fns, rng, critic)
 
 
 # ---------------------------------------------------------------------- HER ---
@@ -445,6 +448,10 @@ def sac_fns_np(state) -> Dict[str, Callable]:
     x = np.concatenate([_f64(obs), _f64(task), _f64(action)], axis=-1)
     return np.minimum(_mlp(q1, x)[..., 0], _mlp(q2, x)[..., 0])
 
+  def q_first(obs, action, task):
+    x = np.concatenate([_f64(obs), _f64(task), _f64(action)], axis=-1)
+    return _mlp(q1, x)[..., 0]
+
   def mean_action(obs, task):
     return np.tanh(policy(obs, task)[0])
 
@@ -465,8 +472,8 @@ def sac_fns_np(state) -> Dict[str, Callable]:
   def value(obs, task):
     return q(obs, mean_action(obs, task), task)
 
-  return {"q": q, "sample_action": sample_action, "mean_action": mean_action,
-          "log_prob": log_prob, "value": value}
+  return {"q": q, "q_first": q_first, "sample_action": sample_action,
+          "mean_action": mean_action, "log_prob": log_prob, "value": value}
 
 
 __all__ = [

@@ -11,7 +11,8 @@ from hindsight.relabel import RelabelContext, core
 
 ZERO_FNS = {"log_prob": lambda o, a, z: jnp.zeros(o.shape[:-1]),
             "sample_action": lambda k, o, z: jnp.zeros(o.shape[:-1] + (2,)),
-            "q": lambda o, a, z: jnp.zeros(o.shape[:-1])}
+            "q": lambda o, a, z: jnp.zeros(o.shape[:-1]),
+            "q_first": lambda o, a, z: jnp.zeros(o.shape[:-1])}
 
 
 def _batch(positions, commanded, T=3):
@@ -99,6 +100,27 @@ def test_blocks_score_each_block_against_itself():
   for i in range(8):
     block = g[2 * (i // 2): 2 * (i // 2) + 2]
     assert np.all(np.any(np.all(np.isclose(new[:, i, None], block[None]), -1), -1)), i
+
+
+def test_critic_first_scores_with_q1_alone():
+  """The released code bootstraps the logits with the first critic
+  (hipi/train_eval.py L160, L186): with Q1 = 2 and Q2 = −1 everywhere, γ = 0.5
+  and log π = 0, logits = r + γ·Q1 = r + 1 for 'first' and r + γ·min = r − 0.5
+  for 'min' (point_goal: r = [[0, −1], [−1, 0]] as above)."""
+  fam = tasks.make("point_goal")
+  fns = dict(ZERO_FNS, q=lambda o, a, z: jnp.full(o.shape[:-1], -1.0),
+             q_first=lambda o, a, z: jnp.full(o.shape[:-1], 2.0))
+  ctx = RelabelContext(family=fam, gamma=0.5, fns=fns)
+  batch = _batch(FAR, GOALS)
+  r = np.asarray([[0.0, -1.0], [-1.0, 0.0]])
+  # the reached goal (diagonal) ends the episode (termination at success): no bootstrap
+  reached = np.eye(2) if fam.terminate_on_success else np.zeros((2, 2))
+  for critic, q in (("first", 2.0), ("min", -1.0)):
+    hipi = relabel.make("hipi", candidates="states", critic=critic)
+    logits = hipi.logits(jax.random.PRNGKey(0), batch, ctx, FAR)
+    np.testing.assert_allclose(logits, r + 0.5 * q * (1 - reached), err_msg=critic)
+  with pytest.raises(ValueError, match="critic must be one of"):
+    relabel.make("hipi", critic="q2")
 
 
 def test_candidate_options_refused_where_they_cannot_work():

@@ -124,7 +124,10 @@ def fake_hipi_fns(xp):
   def q(obs, action, task):
     return 0.2 * obs.sum(-1) + (action * task[..., :ACT]).sum(-1) - task[..., -1]
 
-  return {"q": q, "log_prob": log_prob, "sample_action": sample_action}
+  def q_first(obs, action, task):   # differs from q, so the critic choice shows
+    return q(obs, action, task) + 0.5 * task[..., 0]
+
+  return {"q": q, "q_first": q_first, "log_prob": log_prob, "sample_action": sample_action}
 
 
 # -------------------------------------------------- percentile ranks, top-m ---
@@ -379,6 +382,7 @@ def test_advantage_choose_agrees(family_name):
 
 HIPI_CONFIGS = (HIPI(candidates="batch", level="transition", temperature=0.7),
                 HIPI(candidates="prior", num_candidates=K, level="transition"),
+                HIPI(candidates="prior", num_candidates=K, level="transition", critic="min"),
                 HIPI(candidates="prior", num_candidates=K, level="trajectory",
                      temperature=0.7, normalize_columns=False))
 
@@ -406,8 +410,9 @@ def test_hipi_logits_agree(family_name):
   outs = _jitted_hipi_logits(family)(jax.random.PRNGKey(18), batch)
   for relabeler, (cands, logits, post) in zip(HIPI_CONFIGS, outs):
     msg = f"{relabeler.level}, {relabeler.candidates}"
+    msg += f", critic {relabeler.critic}"
     want = ref.hipi_logits_np(family, GAMMA, batch, np.asarray(cands), level=relabeler.level,
-                              fns=fake_hipi_fns(np))
+                              fns=fake_hipi_fns(np), critic=relabeler.critic)
     np.testing.assert_allclose(np.asarray(logits), want, rtol=1e-5, atol=1e-5, err_msg=msg)
     want_post = ref.hipi_log_posterior_np(want, relabeler.normalize_columns,
                                           relabeler.temperature)
@@ -444,7 +449,7 @@ def test_sac_numpy_port_matches_relabel_fns():
   obs = rng.normal(size=(8, 5)).astype(np.float32)
   task = np.asarray(REACHER.sample(jax.random.PRNGKey(1), 8))
   act = rng.uniform(-0.9, 0.9, (8, ACT)).astype(np.float32)
-  args = {"q": (obs, act, task), "log_prob": (obs, act, task),
+  args = {"q": (obs, act, task), "q_first": (obs, act, task), "log_prob": (obs, act, task),
           "mean_action": (obs, task), "value": (obs, task)}
   got = jax.jit(lambda st: {k: sac.relabel_fns(st)[k](*a) for k, a in args.items()})(state)
   for name, a in args.items():
