@@ -54,9 +54,17 @@ BUDGETS = {
                    "paper": {"train.total_env_steps": 150_000}},
     "point_goal_bc": {"cpu": {"train.total_env_steps": 32_000},
                       "paper": {"train.total_env_steps": 150_000}},
-    "halfcheetah_multiobjective": {"cpu": {"train.total_env_steps": 50_000},
+    # GH's locomotion families train 0.1 updates per env step (launch_gher.py
+    # L310, L297), so their cells cost mostly simulation and evaluation:
+    # measured 41 s per 10,000-step epoch for HalfCheetah's 'none' (5 seeds,
+    # benchmarks/results/epoch_anatomy-halfcheetah.md), 31 % of it the 25
+    # evaluation episodes of 1,000 steps. 200,000 env steps (20,000 updates)
+    # is ~14 min per 'none' cell, ~2.5-3 h for the ten cells of both families.
+    # The first-generation runs at 50,000 (one update per env step, 64×64)
+    # ended at or below the random policy's return on both families.
+    "halfcheetah_multiobjective": {"cpu": {"train.total_env_steps": 200_000},
                                    "paper": {"train.total_env_steps": 1_000_000}},
-    "ant_direction": {"cpu": {"train.total_env_steps": 50_000},
+    "ant_direction": {"cpu": {"train.total_env_steps": 200_000},
                       "paper": {"train.total_env_steps": 1_000_000}},
     "reacher_goal": {"cpu": {"train.total_env_steps": 50_000},
                      "paper": {"train.total_env_steps": 300_000}},
