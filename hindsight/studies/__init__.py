@@ -118,6 +118,10 @@ def _gh(horizon, gamma, hidden, batch, updates, buffer, line_h, line_g, line_n, 
          ("learner.critic_lr", 3e-3, f"{_GH} qf_lr (L240)"),
          ("learner.alpha_lr", 3e-3, _GH_SAC),
          ("learner.tau", 5e-3, f"{_GH} soft_target_tau (L180, L237)"),
+         ("learner.target_entropy_scale", 1.0, "rlkit/torch/sac/sac_gher.py "
+          "SACTrainer.__init__: target_entropy = −dim(A)"),
+         ("learner.init_alpha", 1.0, "rlkit/torch/sac/sac_gher.py SACTrainer.__init__: "
+          "log_alpha = 0"),
          ("train.batch_size", batch, f"{_GH} batch_size ({line_b})"),
          ("train.updates_per_env_step", updates, f"{_GH} num_trains_per_train_loop / "
           f"num_expl_steps_per_train_loop ({line_u})"),
@@ -143,6 +147,11 @@ def _hipi(horizon_src, horizon, goal=True):
          ("learner.critic_lr", 3e-4, f"{_HIPI} critic_learning_rate (L69)"),
          ("learner.alpha_lr", 3e-4, f"{_HIPI} alpha_learning_rate (L70)"),
          ("learner.tau", 0.005, f"{_HIPI} target_update_tau (L63)"),
+         ("learner.target_entropy_scale", 0.5, "tf_agents agents/sac/sac_agent.py "
+          "SacAgent._get_default_target_entropy: −dim(A)/2 (train_eval.py passes none, "
+          "L156-176)"),
+         ("learner.init_alpha", 1.0, "tf_agents SacAgent initial_log_alpha = 0.0 (train_eval.py "
+          "passes none)"),
          ("train.batch_size", 256, f"{_HIPI} batch_size (L67)"),
          ("train.updates_per_env_step", 1.0, f"{_HIPI} train_steps_per_iteration (L66)"),
          ("buffer_size", 1_000_000, f"{_HIPI} replay_buffer_capacity (L61)"),

@@ -27,6 +27,9 @@ def hipi(c, horizon: int):
   c.learner.critic_lr = 3e-4           # critic_learning_rate (L69)
   c.learner.alpha_lr = 3e-4            # alpha_learning_rate (L70)
   c.learner.tau = 0.005                # target_update_tau (L63)
+  # target entropy −dim(A)/2: tf_agents' SacAgent._get_default_target_entropy
+  # (agents/sac/sac_agent.py), as train_eval passes no target_entropy (L156-176).
+  c.learner.target_entropy_scale = 0.5
   c.relabel.fraction = 1.0             # relabel_prob = 1.0 (relabelling_replay_buffer.py L67)
   c.relabel.hipi.candidates = "states"  # candidate_task_type = "states" (relabelling_replay_buffer.py L65)
   c.train.num_envs = 1                 # one environment, stepped once per train step (L289-296)
