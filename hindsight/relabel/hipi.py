@@ -14,6 +14,12 @@ the network tf_agents' ``SacAgent`` keeps as ``_critic_network_1``
 (``critic_network=critic_net``, L160; its twin is a copy), and
 ``GoalRelabellingReplayBuffer._soft_relabel`` calls it on (s′, a′ ~ π(s′, z)).
 ``critic='min'`` scores with min(Q1, Q2), the SAC target's value.
+
+``uniform=True`` is the released code's ``relabel_type='random'`` baseline:
+the same candidate set with constant logits (``_soft_relabel``:
+``logits_vec = tf.ones_like(logits_vec)``), so each row takes a uniformly
+drawn candidate (an achieved state of the batch on goal tasks, a task of the
+batch with ``candidates='batch'``); no network is evaluated.
 """
 
 from __future__ import annotations
@@ -44,6 +50,7 @@ class HIPI(Relabeler):
   # Q in the logits: 'first' = Q1, as the released code (module docstring);
   # 'min' = min(Q1, Q2).
   critic: str = "first"
+  uniform: bool = False          # the released relabel_type='random' (module docstring)
 
   name = "hipi"
 
@@ -86,7 +93,7 @@ class HIPI(Relabeler):
 
   @property
   def needs_values(self):
-    return self.level == "transition"
+    return self.level == "transition" and not self.uniform
 
   def achieved_tasks(self, key, batch, family):
     """The goal each row achieved, as a task: at the transition's own step
@@ -148,8 +155,12 @@ class HIPI(Relabeler):
   def _relabel_block(self, key, batch, ctx):
     k_c, k_l, k_s = jax.random.split(key, 3)
     scored, assigned = self.candidate_sets(k_c, batch, ctx.family)
-    logits = jax.lax.stop_gradient(self.logits(k_l, batch, ctx, scored))
-    logq = core.hipi_log_posterior(logits, self.normalize_columns, self.temperature)
+    if self.uniform:
+      b, k = batch.task.shape[0], scored.shape[0]
+      logq = jnp.full((b, k), -jnp.log(float(k)))
+    else:
+      logits = jax.lax.stop_gradient(self.logits(k_l, batch, ctx, scored))
+      logq = core.hipi_log_posterior(logits, self.normalize_columns, self.temperature)
     idx = jax.random.categorical(k_s, logq, axis=1)
     entropy = -jnp.sum(jnp.exp(logq) * logq, axis=1)
     info = {"hipi_posterior_entropy": jnp.mean(entropy),

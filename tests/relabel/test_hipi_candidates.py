@@ -123,6 +123,25 @@ def test_critic_first_scores_with_q1_alone():
     relabel.make("hipi", critic="q2")
 
 
+def test_uniform_is_the_released_random_baseline():
+  """relabel_type='random' (_soft_relabel: logits = ones): each row draws one
+  of the batch's B = 4 achieved goals with probability 1/4, with no networks."""
+  fam = tasks.make("point_goal")
+  hipi = relabel.make("hipi", candidates="states", uniform=True)
+  assert not hipi.needs_values
+  achieved = jnp.asarray([[0.0, 0.0], [0.5, 0.0], [0.0, 0.5], [0.5, 0.5]])
+  batch = _batch(achieved, jnp.zeros((4, 2)))
+  ctx = RelabelContext(family=fam, gamma=0.99, fns=None)
+  keys = jax.random.split(jax.random.PRNGKey(3), 4000)
+  new = np.asarray(jax.vmap(lambda k: hipi(k, batch, ctx))(keys))       # [4000, 4, 2]
+  which = np.argmax(np.all(np.isclose(new[:, :, None], np.asarray(achieved)[None, None]),
+                           axis=-1), axis=-1)                             # [4000, 4]
+  freq = np.stack([np.mean(which == j, axis=0) for j in range(4)])        # [cand, row]
+  np.testing.assert_allclose(freq, 0.25, atol=0.03)
+  _, info = hipi.relabel_with_info(jax.random.PRNGKey(0), batch, ctx)
+  np.testing.assert_allclose(info["hipi_posterior_entropy"], np.log(4.0), rtol=1e-6)
+
+
 def test_candidate_options_refused_where_they_cannot_work():
   with pytest.raises(ValueError, match="needs a goal family"):
     relabel.make("hipi", candidates="states").check_family(tasks.make("point_trajectory"))
