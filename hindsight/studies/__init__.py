@@ -50,6 +50,19 @@ BUDGETS = {
                          "paper": {"train.total_env_steps": 75_000}},  # 1000 epochs × 75 (README)
     "point_reacher": {"cpu": {"train.total_env_steps": 8_000},
                       "paper": {"train.total_env_steps": 100_000}},
+    # HIPI's families at its settings (256×256, batch 256, one update per
+    # env step, 10,000 uniform warm-up steps), measured with
+    # benchmarks/epoch_anatomy.py on 2 cores shared with a study (load ~2,
+    # 2026-12-02): point_goal 'none' 145 s and 'hipi' (blocks of 16) 549 s
+    # per 2,000 env steps, so at 32,000 a 'none'-like cell is ~40 min and the
+    # 'hipi' cell ~2.4 h on a shared machine (about half on an idle one). The
+    # first-generation runs (64×64) show what the budgets buy: point_goal
+    # 'none' took off after ~21,000 env steps (success 0.20) and ended at 0.94
+    # at 33,000; reacher_goal 'none' went from success 0.42 at 11,000 to
+    # 0.71 at 43,000-59,000. Smaller budgets would leave 'none' short of the
+    # learned guard on point_goal; larger ones do not fit: the HIPI study at
+    # these budgets is ~11 h of training on an idle 2-core machine
+    # (20 cells), more than the working day the studies were meant to fit.
     "point_goal": {"cpu": {"train.total_env_steps": 32_000},
                    "paper": {"train.total_env_steps": 150_000}},
     "point_goal_bc": {"cpu": {"train.total_env_steps": 32_000},
