@@ -182,7 +182,9 @@ def test_hipi_transition_logits_match_the_formula():
                         next_obs=jnp.arange(b * 5, dtype=jnp.float32).reshape(b, 5))
   fns = {"log_prob": lambda o, a, z: z[..., 0],
          "sample_action": lambda k, o, z: jnp.zeros(o.shape[:-1] + (2,)),
-         "q": lambda o, a, z: o[..., 0] + z[..., 1]}
+         # the first critic (HIPI's released relabeling); min(Q1, Q2) unused
+         "q_first": lambda o, a, z: o[..., 0] + z[..., 1],
+         "q": lambda o, a, z: jnp.full(o.shape[:-1], 1e3)}
   ctx = RelabelContext(family=fam, gamma=0.5, fns=fns)
   logits = relabel.make("hipi").logits(key, batch, ctx, goals)
   r = np.asarray(fam.reward(feats[:, 0][:, None], jnp.zeros((b, 1, 2)), goals[None]))
