@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import datetime
+import json
 import os
 import platform
 import statistics
 import time
-from typing import Callable, List, Sequence
+from typing import Callable, List, Optional, Sequence, Tuple
 
 import jax
 import numpy as np
@@ -62,3 +63,40 @@ def emit(text: str, out: str, log: Callable[[str], None] = print) -> None:
     with open(out, "w") as f:
       f.write(text)
     log(f"wrote {out}")
+
+
+# One row of a benchmark's targets (the throughput issue's targets, stated as
+# ratios measured on this machine): what is asked, what was measured, and
+# whether it is met (None where the measurement cannot decide it).
+Target = Tuple[str, str, Optional[bool]]
+
+
+def targets_path(out: str) -> str:
+  """Where a benchmark's target rows go: beside its table, ``<table>.targets.json``."""
+  root, _ = os.path.splitext(out)
+  return root + ".targets.json"
+
+
+def write_targets(out: str, rows: Sequence[Target]) -> None:
+  """Writes ``rows`` beside the table ``out`` (nothing when ``out`` is empty), for
+  the summary at the top of BENCHMARKS.md (``benchmarks/train_step.py``)."""
+  if not out:
+    return
+  data = [{"target": t, "measured": m, "met": met} for t, m, met in rows]
+  path = targets_path(out)
+  os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
+  tmp = path + ".tmp"
+  with open(tmp, "w") as f:
+    json.dump(data, f, indent=2, ensure_ascii=False)
+    f.write("\n")
+  os.replace(tmp, path)
+
+
+def read_targets(out: str) -> List[Target]:
+  """The rows ``write_targets`` wrote beside ``out`` ([] if none)."""
+  path = targets_path(out)
+  if not os.path.exists(path):
+    return []
+  with open(path) as f:
+    data = json.load(f)
+  return [(d["target"], d["measured"], d["met"]) for d in data]

@@ -48,7 +48,7 @@ import time
 import jax
 import numpy as np
 
-from _common import machine_info  # benchmarks/_common.py
+from _common import machine_info, write_targets  # benchmarks/_common.py
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 BRAX_PYTHON = "/work/venvs/brax-sac/bin/python"
@@ -211,6 +211,9 @@ def main(argv=None):
     with open(args.out, "w") as f:
       f.write(text)
     log(f"wrote {args.out}")
+  write_targets(args.out, [(
+      "training throughput ≥ 1.5× Brax's SAC trainer at its settings",
+      f"{med(ratio):.2f}× [{ratio.min():.2f}, {ratio.max():.2f}]", bool(med(ratio) >= 1.5))])
 
 
 if __name__ == "__main__":

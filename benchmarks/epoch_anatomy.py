@@ -46,7 +46,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from _common import emit, machine_info  # benchmarks/_common.py
+from _common import emit, machine_info, write_targets  # benchmarks/_common.py
 import _cells
 
 from hindsight import replay
@@ -209,6 +209,23 @@ def table(results):
   return rows
 
 
+def targets(results):
+  """The epoch targets: overhead ≤ 10 % of the epoch in every cell, evaluation
+  ≤ 15 % of the full epoch on every family (the worst cell decides)."""
+  if not results:
+    return []
+  over = [(float(np.median([p["overhead"] for p in r["per_round"]])), r) for r in results]
+  evs = [(float(np.median([p["full_eval_share"] for p in r["per_round"]])), r) for r in results]
+  name = lambda r: f"{r['family']} / {r['label']}"
+  wo, ro = max(over, key=lambda x: x[0])
+  we, re_ = max(evs, key=lambda x: x[0])
+  return [
+      ("epoch overhead (epoch − Σ parts) ≤ 10 % in every cell",
+       f"worst {100 * wo:.1f} % ({name(ro)})", bool(wo <= 0.10)),
+      ("evaluation ≤ 15 % of a full epoch on every family",
+       f"worst {100 * we:.1f} % ({name(re_)})", bool(we <= 0.15))]
+
+
 def shares(results):
   """Where the time of the full epoch goes, per cell (percent)."""
   rows = ["| family / cell | collection | buffer add | SAC updates | sample + relabel + reward "
@@ -261,6 +278,7 @@ def main(argv=None):
       "`learner.update` alone; sample + relabel + reward = updates − SAC updates):", "",
       *shares(results), ""]
   emit("\n".join(lines), args.out, log)
+  write_targets(args.out, targets(results))
 
 
 if __name__ == "__main__":

@@ -32,7 +32,7 @@ import time
 import jax
 import numpy as np
 
-from _common import emit, machine_info  # benchmarks/_common.py
+from _common import emit, machine_info, write_targets  # benchmarks/_common.py
 import _cells
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -132,6 +132,11 @@ def main(argv=None):
            f"(candidates {c.relabel.hipi.candidates!r}, SAC {hs}, batch {b}); see "
            "`benchmarks/hipi_cost.py`'s docstring.", "", *info, "", *rows, "", *verdicts, ""]
   emit("\n".join(lines), args.out, log)
+  write_targets(args.out, [
+      ("HIPI's relabeling ≥ 50 % of the SAC update's FLOP/s (paper candidates)",
+       f"{100 * fr:.0f} %", bool(fr >= 0.5)),
+      ("HIPI's relabeling at the study's candidate set ≤ 3 SAC updates",
+       f"{cost:.2f} SAC updates", bool(cost <= 3))])
 
 
 if __name__ == "__main__":

@@ -34,6 +34,7 @@ STEPS = {
     "seeds": ["benchmarks/seeds.py"],
     "brax_sac": ["benchmarks/brax_sac.py"],
     "epoch_anatomy": ["benchmarks/epoch_anatomy.py"],
+    "her_replay": ["benchmarks/her_replay.py", "--out", "benchmarks/results/her_replay.md"],
     "train_step": ["benchmarks/train_step.py", "--iterations", "1", "--reps", "3"],
 }
 

@@ -48,7 +48,7 @@ import time  # noqa: E402
 import jax  # noqa: E402
 import numpy as np  # noqa: E402
 
-from _common import emit, machine_info  # noqa: E402  benchmarks/_common.py
+from _common import emit, machine_info, write_targets  # noqa: E402  benchmarks/_common.py
 import _cells  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -135,7 +135,7 @@ def main(argv=None):
   rows = ["| networks | layout | s per epoch of all seeds (median) | env steps / s | "
           "vs sequential (median [min, max] of per-round ratios) |",
           "|---|---|---:|---:|---:|"]
-  verdicts = []
+  verdicts, targets = [], []
   for h in args.hidden:
     hidden = [int(x) for x in h.split(",")]
     c, times = measure(hidden, args, log)
@@ -148,6 +148,9 @@ def main(argv=None):
                     f"({meds[best]:.2f}× sequential); target ≥ {need:g}× for seeds trained "
                     f"together: {'met' if meds[best] >= need else 'not met'} "
                     f"({', '.join(f'{k} {v:.2f}×' for k, v in meds.items())}).")
+    targets.append((f"{args.seeds} seeds trained together ≥ {need:g}× the throughput of "
+                    f"{args.seeds} sequential runs at {'×'.join(map(str, hidden))}",
+                    f"{meds[best]:.2f}× ({best})", bool(meds[best] >= need)))
     steps = args.seeds * int(c.train.num_envs) * 20 * int(c.train.iterations_per_epoch)
     seq = np.asarray(times["sequential"])
     for k, v in times.items():
@@ -164,6 +167,7 @@ def main(argv=None):
       f"step), epochs of {args.iterations} iterations, {args.reps} rounds, "
       f"{len(jax.devices())} host devices.", "", *info, "", *rows, "", *verdicts, ""]
   emit("\n".join(lines), args.out, log)
+  write_targets(args.out, targets)
 
 
 if __name__ == "__main__":

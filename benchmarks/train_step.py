@@ -35,7 +35,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from _common import machine_info, median_time  # benchmarks/_common.py
+from _common import machine_info, median_time, read_targets  # benchmarks/_common.py
 
 from hindsight import schema
 from hindsight import config as config_lib
@@ -122,6 +122,63 @@ def matmul_flops(n, reps):
   mm = jax.jit(lambda a, b: a @ b).lower(x, x).compile()
   jax.block_until_ready(mm(x, x))
   return 2.0 * n ** 3 / 1e9, median_time(lambda: mm(x, x), reps)
+
+
+# The benchmarks whose tables carry targets (``<table>.targets.json`` beside
+# each, written by the script), in the order of the summary.
+TARGET_TABLES = ("brax_sac", "epoch_anatomy", "seeds", "hipi_cost", "relabel", "her_replay")
+
+
+def _met(met) -> str:
+  return "—" if met is None else ("**met**" if met else "not met")
+
+
+def study_wall_time():
+  """(hours of training wall time of the cpu studies' finished cells, cells
+  finished, cells in the studies) for ``suffix`` '' (the current runs) and
+  '-v1' (the first generation), from the studies' manifests."""
+  import json
+  from hindsight import studies
+  out = {}
+  for suffix in ("-v1", ""):
+    hours, done, total = 0.0, 0, 0
+    for name in ("generalized_hindsight", "hipi"):
+      path = os.path.join(ROOT, "results", "reproduction", f"{name}-cpu{suffix}", "manifest.json")
+      pts = []
+      if os.path.exists(path):
+        with open(path) as f:
+          pts = [q for q in json.load(f)["points"] if q.get("status") == "done"]
+      hours += sum(float(q.get("wall_s") or 0.0) for q in pts) / 3600
+      done += len(pts)
+      total += len(pts) if suffix else len(studies.get_config(name, "cpu").cells)
+    out[suffix] = (hours, done, total)
+  return out
+
+
+def targets_section():
+  """BENCHMARKS.md's summary: every target of the throughput work, its
+  measured value and whether it is met, from the tables' targets files."""
+  rows = ["| target | measured | | table |", "|---|---|---|---|"]
+  for name in TARGET_TABLES:
+    table = os.path.join(HERE, "results", f"{name}.md")
+    found = read_targets(table)
+    if not found:
+      rows.append(f"| (`benchmarks/{name}.py`: no targets file yet) | — | — | "
+                  f"`{os.path.relpath(table, ROOT)}` |")
+    for target, measured, met in found:
+      rows.append(f"| {target} | {measured} | {_met(met)} | `{os.path.relpath(table, ROOT)}` |")
+  wall = study_wall_time()
+  (h1, n1, _), (h, n, total) = wall["-v1"], wall[""]
+  complete = n == total and n > 0
+  rows.append(
+      f"| the cpu studies' training wall time ≤ half the first generation's "
+      f"({h1:.1f} h, {n1} cells: ≤ {h1 / 2:.1f} h) | {h:.1f} h over {n} of {total} cells "
+      f"(the faithful setup's budgets, larger than the first generation's) | "
+      f"{_met(h <= h1 / 2) if complete else '— (studies unfinished)'} | "
+      "`results/reproduction/*/manifest.json` |")
+  return ["## Targets", "",
+          "Each target of the throughput work as a ratio measured on this machine, from the "
+          "sections below (each table's `.targets.json`, written with it).", "", *rows, ""]
 
 
 def include(path, title):
@@ -212,6 +269,7 @@ def main(argv=None):
       "same run. Every table below is regenerated, each benchmark in its own process "
       "and then this file, by `python benchmarks/regenerate.py` (run it on an idle "
       "machine; the included tables keep their own machine lines).", "", "Machine:", *info, "",
+      *targets_section(),
       "## Training throughput per relabeler", "",
       f"`configs/point_reacher.py` as it is (SAC {hs}, batch {c0.train.batch_size}, "
       f"{c0.train.num_envs} envs × H = {config_lib.make_family(c0).horizon}, "
@@ -235,6 +293,8 @@ def main(argv=None):
       *include(os.path.join(HERE, "results", "hipi_cost.md"),
                "HIPI's relabeling cost (benchmarks/hipi_cost.py)"),
       *include(os.path.join(HERE, "results", "relabel.md"), "Relabeling (benchmarks/relabel.py)"),
+      *include(os.path.join(HERE, "results", "her_replay.md"),
+               "HER replay against cpprb (benchmarks/her_replay.py)"),
       # benchmarks/envs.py --out results/brax_envs.md (as the README documents)
       *include(os.path.join(ROOT, "results", "brax_envs.md"), "Environments (benchmarks/envs.py)"),
   ]
