@@ -157,8 +157,8 @@ def project(args) -> dict:
     task, _ = mix_tasks(k_m, batch.task, her(k_r, batch, ctx), fraction)
     return fam.reward(batch.features, batch.action, task), task
 
-  def sample_uniform(buf, key):
-    batch = replay.sample(buf, key, args.batch)
+  def sample_uniform(buf, key, table):
+    batch = replay.sample(buf, key, args.batch, table=table)
     return relabeled(batch, key)
 
   def sample_prioritized(buf, pr, key):
@@ -180,7 +180,10 @@ def project(args) -> dict:
   def sample_scan(buf, pr, key):
     keys = jax.random.split(key, args.scan)
     if pr is None:
-      return jax.lax.map(lambda k: sample_uniform(buf, k)[0], keys)
+      # the sampling table once per call, as the training loop computes it
+      # once per iteration (the buffer is fixed during its updates)
+      table = replay.transition_table(buf)
+      return jax.lax.map(lambda k: sample_uniform(buf, k, table)[0], keys)
     def body(p, k):
       p, out = sample_prioritized(buf, p, k)
       return p, out[0]

@@ -203,3 +203,50 @@ def test_evaluation_rollout_matches_trainer_evaluate(cfg, sets):
   ek = jax.random.split(jax.random.PRNGKey(7), 2)
   want = tr.jitted()[2](seeds, ek)
   _same_eval(evaluation.jitted(tr)(seeds, ek), want)
+
+
+def cumsum_each_sample(length, key, n):
+  """replay.buffer.uniform_transitions before issue 17: the cumulative sum of
+  the episode lengths recomputed on every sample."""
+  cum = jnp.cumsum(length)
+  total = jnp.maximum(cum[-1], 1)
+  u = jax.random.randint(key, (n,), 0, total)
+  ep = jnp.searchsorted(cum, u, side="right").astype(jnp.int32)
+  ep = jnp.minimum(ep, length.shape[0] - 1)
+  t = u - (cum[ep] - length[ep])
+  return ep, jnp.clip(t, 0, jnp.maximum(length[ep] - 1, 0)).astype(jnp.int32)
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_sampling_table_draws_the_same_transitions(seed):
+  # Integer arithmetic: bitwise, including empty slots (length 0) at either
+  # end, an empty buffer, and a window of the newest episodes.
+  from hindsight import replay
+  from hindsight.replay import buffer as B
+  rng = np.random.default_rng(seed)
+  length = rng.integers(0, 7, 50).astype(np.int32)
+  length[0] = length[-1] = 0
+  for lens in (length, np.zeros(5, np.int32)):
+    lens = jnp.asarray(lens)
+    key = jax.random.PRNGKey(seed)
+    want = cumsum_each_sample(lens, key, 500)
+    got = B.table_transitions(jnp.cumsum(lens), key, 500)
+    for g, w in zip(got, want):
+      np.testing.assert_array_equal(g, w)
+  spec = replay.EpisodeSpec(obs_size=2, action_size=1, feature_dim=3, task_dim=1, horizon=6)
+  buf = replay.init(spec, 12)
+  eps = replay.empty_episodes(spec, 9)
+  mask = jnp.asarray(rng.integers(0, 2, (9, 6)), jnp.float32).at[:, 0].set(1.0)
+  feats = jnp.asarray(rng.normal(size=(9, 6, 3)), jnp.float32)
+  buf = replay.add(buf, eps.replace(mask=mask, features=feats, task=jnp.arange(9.0)[:, None]))
+  for recent in (0, 4):
+    key = jax.random.PRNGKey(10 + seed)
+    table = replay.transition_table(buf, recent)
+    jax.tree.map(np.testing.assert_array_equal, replay.sample(buf, key, 64, recent, table),
+                 replay.sample(buf, key, 64, recent))
+    length = B.recent_lengths(buf, recent) if recent else buf.length
+    ep, t = cumsum_each_sample(length, jax.random.split(key)[0], 64)
+    np.testing.assert_array_equal(replay.sample(buf, key, 64, recent, table).episode, ep)
+    np.testing.assert_array_equal(replay.sample(buf, key, 64, recent, table).t, t)
+    np.testing.assert_array_equal(replay.sample_features(buf, key, 64, recent, table),
+                                  replay.sample_features(buf, key, 64, recent))

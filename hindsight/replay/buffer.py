@@ -145,13 +145,21 @@ def uniform_transitions(length: jax.Array, key: jax.Array, n: int
 
   Transition u ∈ [0, Σ L) is step u − Σ_{j<i} L_j of the episode i whose
   cumulative length first exceeds u. An empty buffer gives slot 0, step 0."""
-  cum = jnp.cumsum(length)
+  return table_transitions(jnp.cumsum(length), key, n)
+
+
+def table_transitions(cum: jax.Array, key: jax.Array, n: int
+                      ) -> tuple[jax.Array, jax.Array]:
+  """``uniform_transitions`` from the cumulative lengths ``cum`` i32[C]
+  (``transition_table``): the same draws, without the O(C) cumulative sum."""
   total = jnp.maximum(cum[-1], 1)
   u = jax.random.randint(key, (n,), 0, total)
   ep = jnp.searchsorted(cum, u, side="right").astype(jnp.int32)
-  ep = jnp.minimum(ep, length.shape[0] - 1)
-  t = u - (cum[ep] - length[ep])
-  return ep, jnp.clip(t, 0, jnp.maximum(length[ep] - 1, 0)).astype(jnp.int32)
+  ep = jnp.minimum(ep, cum.shape[0] - 1)
+  before = jnp.where(ep > 0, cum[jnp.maximum(ep - 1, 0)], 0)  # Σ_{j<ep} L_j
+  length = cum[ep] - before
+  t = u - before
+  return ep, jnp.clip(t, 0, jnp.maximum(length - 1, 0)).astype(jnp.int32)
 
 
 def recent_lengths(state: BufferState, recent: int) -> jax.Array:
@@ -160,16 +168,28 @@ def recent_lengths(state: BufferState, recent: int) -> jax.Array:
   return jnp.where(age < recent, state.length, 0)
 
 
-def sample(state: BufferState, key: jax.Array, n: int, recent: int = 0) -> EpisodeBatch:
+def transition_table(state: BufferState, recent: int = 0) -> jax.Array:
+  """i32[C]: cumulative valid steps per slot (over the ``recent`` newest
+  episodes only when ``recent`` > 0), what uniform sampling searches. It
+  changes only when episodes are added, so the training loop computes it once
+  per iteration and hands it to every ``sample`` of that iteration's updates."""
+  length = recent_lengths(state, recent) if recent else state.length
+  return jnp.cumsum(length)
+
+
+def sample(state: BufferState, key: jax.Array, n: int, recent: int = 0,
+           table: jax.Array | None = None) -> EpisodeBatch:
   """n transitions, uniform over the buffer's valid transitions; with
   ``recent`` > 0 only over those of the ``recent`` newest episodes (a replay
-  buffer of that size inside a store kept larger, e.g. for a relabeling cache)."""
+  buffer of that size inside a store kept larger, e.g. for a relabeling cache).
+  ``table``: ``transition_table(state, recent)`` if already computed (the
+  same batch, without recomputing it)."""
   # The key's first half draws the transitions (its split keeps a seed's
   # batches what they were when the second half drew HER's buffer-wide step,
   # now ``sample_features``).
   k_tr, _ = jax.random.split(key)
-  length = recent_lengths(state, recent) if recent else state.length
-  ep, t = uniform_transitions(length, k_tr, n)
+  cum = transition_table(state, recent) if table is None else table
+  ep, t = table_transitions(cum, k_tr, n)
   return gather(state, ep, t)
 
 
@@ -184,11 +204,11 @@ def gather(state: BufferState, ep: jax.Array, t: jax.Array) -> EpisodeBatch:
       extras={k: v[ep] for k, v in state.extras.items()})
 
 
-def sample_features(state: BufferState, key: jax.Array, n: int, recent: int = 0
-                    ) -> jax.Array:
+def sample_features(state: BufferState, key: jax.Array, n: int, recent: int = 0,
+                    table: jax.Array | None = None) -> jax.Array:
   """Reward features f32[n, F] of n valid steps drawn uniformly over the
-  buffer's transitions (``recent`` as in ``sample``): the achieved goals of
-  HER's buffer-wide 'random' strategy."""
-  length = recent_lengths(state, recent) if recent else state.length
-  ep, t = uniform_transitions(length, key, n)
+  buffer's transitions (``recent`` and ``table`` as in ``sample``): the
+  achieved goals of HER's buffer-wide 'random' strategy."""
+  cum = transition_table(state, recent) if table is None else table
+  ep, t = table_transitions(cum, key, n)
   return state.data.features[ep, t]

@@ -199,16 +199,17 @@ class Trainer:
                                      self.sample_window)
 
   # ------------------------------------------------------------- relabel --
-  def context(self, learner_state, buffer) -> RelabelContext:
+  def context(self, learner_state, buffer, table=None) -> RelabelContext:
     """What a relabeler may use: the learner's value functions (if it needs
-    them), the recent-episode cache, and uniform buffer steps."""
+    them), the recent-episode cache, and uniform buffer steps (``table``:
+    the buffer's ``replay.transition_table``, if already computed)."""
     fns = self.learner.relabel_fns(learner_state) if self.relabeler.needs_values else None
     cache = (relabel_cache.recent_cache(buffer, self.cache_size)
              if self.cache_size > 0 else None)
     window = self.sample_window
 
     def sample_features(key, n):
-      return replay.sample_features(buffer, key, n, window)
+      return replay.sample_features(buffer, key, n, window, table)
 
     return RelabelContext(family=self.family, gamma=self.gamma, fns=fns, cache=cache,
                           sample_features=sample_features)
@@ -235,17 +236,21 @@ class Trainer:
         learner_state, None, buffer, key)
     return learner_state, metrics
 
-  def prioritized_relabel_and_update(self, learner_state, priority, buffer, key):
+  def prioritized_relabel_and_update(self, learner_state, priority, buffer, key, table=None):
     """``relabel_and_update`` with prioritized replay's state: sampled by
     priority, importance-weighted, the priorities then set from the update's
-    |TD error| (``priority`` None: uniform sampling, unweighted)."""
+    |TD error| (``priority`` None: uniform sampling, unweighted). ``table``:
+    the buffer's ``replay.transition_table`` (computed here when None)."""
     k_s, k_r, k_mix, k_u = jax.random.split(key, 4)
+    if table is None:
+      table = replay.transition_table(buffer, self.sample_window)
     if priority is None:
-      batch = replay.sample(buffer, k_s, self.batch_size, self.sample_window)
+      batch = replay.sample(buffer, k_s, self.batch_size, self.sample_window, table)
     else:
       priority, batch, weight = replay.prioritized.sample(
           priority, buffer, k_s, self.batch_size, self.prioritized, self.sample_window)
-    new_task, info = self.schedule.on_sample(k_r, batch, self.context(learner_state, buffer))
+    new_task, info = self.schedule.on_sample(k_r, batch,
+                                             self.context(learner_state, buffer, table))
     task, _ = mix_tasks(k_mix, batch.task, new_task, self.config.relabel.fraction)
     transition = self.transition(batch, task)
     if priority is not None:
@@ -272,10 +277,13 @@ class Trainer:
     learner = self.observe(rs.learner, eps)
     priority = self._prioritize_new(rs.priority, rs.buffer, eps)
     buffer, insert_info = self.add_episodes(rs.buffer, eps, learner, k_ins)
+    # The buffer is fixed during the updates: its sampling table (an
+    # O(capacity) cumulative sum) is computed once here, not on every sample.
+    table = replay.transition_table(buffer, self.sample_window)
 
     def grad_step(carry, k):
       ls, pr = carry
-      ls, pr, m = self.prioritized_relabel_and_update(ls, pr, buffer, k)
+      ls, pr, m = self.prioritized_relabel_and_update(ls, pr, buffer, k, table)
       return (ls, pr), m
 
     (ls, priority), metrics = jax.lax.scan(
