@@ -298,6 +298,43 @@ def family_table(study, family: str, cells, metric: str, n_boot: int, alpha: flo
   return "\n".join(lines) + "\n"
 
 
+# The learner's columns the diagnostics table shows first (SAC: the critic's
+# mean Q, temperature and policy entropy; DQN: the exploration rate), then
+# every ``relabel/*`` column the family's runs logged.
+DIAGNOSTICS = ("q_mean", "alpha", "entropy", "epsilon")
+
+
+def diagnostics_table(study, family: str, cells) -> str:
+  """Markdown: per strategy, the seed-mean of each training diagnostic at the
+  last epoch (what the closing explanations of a verdict rest on: chosen
+  percentiles, advantages, posterior entropy, changed fraction, mean Q).
+  Empty when no cell of the family ran."""
+  labels = [l for l in _labels(study, family) if cells.get((family, l))]
+  if not labels:
+    return ""
+  present = set()
+  for l in labels:
+    rows = cells[(family, l)]["rows"]
+    present |= set(rows[0]) if rows else set()
+  cols = [k for k in DIAGNOSTICS if k in present]
+  cols += sorted(k for k in present if k.startswith("relabel/"))
+  if not cols:
+    return ""
+  lines = ["Training diagnostics at the last epoch (mean over seeds; — where a cell does "
+           "not log it):\n", "| strategy | " + " | ".join(f"`{c}`" for c in cols) + " |",
+           "|---" + "|---:" * len(cols) + "|"]
+  for l in labels:
+    rows = cells[(family, l)]["rows"]
+    have = set(rows[0]) if rows else set()
+    vals = []
+    for c in cols:
+      fin = analysis.final_values(rows, c) if c in have else np.zeros((0,))
+      fin = fin[np.isfinite(fin)]
+      vals.append(_f(float(np.mean(fin))) if fin.size else "—")
+    lines.append(f"| {l} | " + " | ".join(vals) + " |")
+  return "\n".join(lines) + "\n"
+
+
 def guard_line(guard: Mapping[str, Any], alpha: float) -> str:
   """The family's 'learned at this budget' outcome, as a sentence."""
   pct = f"{100 * (1 - alpha):g} %"
@@ -600,6 +637,9 @@ def study_section(study, sweep_dir: str, fig_dir: str, rel_to: str, command: str
       out.append(f"![{fam}]({os.path.relpath(png, rel_to)})\n")
     out.append(family_table(study, fam, cells, metric, n_boot, alpha))
     out.append(guard_line(guards[fam], alpha))
+    diag = diagnostics_table(study, fam, cells)
+    if diag:
+      out.append(diag)
   return "\n".join(out), results
 
 

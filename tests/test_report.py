@@ -300,6 +300,22 @@ def test_report_from_tiny_sweep(tiny_sweep, tmp_path):
   assert "final success" in out  # point_goal is a goal family
   # the setup the runs used, from their config.json
   assert "| point_reacher | `train.total_env_steps=320` | 2 |" in out
+  # training diagnostics: the seed-mean of each logged diagnostic at the last epoch
+  assert "Training diagnostics at the last epoch" in out
+  diag = report.diagnostics_table(study, "point_goal", cells)
+  head = next(l for l in diag.splitlines() if l.startswith("| strategy |"))
+  assert "`q_mean`" in head and "`relabel/changed`" in head and "`relabel/her_steps_ahead`" in head
+  cols = [c.strip(" `") for c in head.strip("|").split("|")]
+  her_row = next(l for l in diag.splitlines() if l.startswith("| her |"))
+  vals = [v.strip() for v in her_row.strip("|").split("|")]
+  her_rows = cells[("point_goal", "her")]["rows"]
+  for c in ("q_mean", "relabel/changed"):
+    want = analysis.final_values(her_rows, c).mean()
+    assert vals[cols.index(c)] == report._f(float(want)), c
+  none_row = next(l for l in diag.splitlines() if l.startswith("| none |"))
+  nvals = [v.strip() for v in none_row.strip("|").split("|")]
+  assert nvals[cols.index("relabel/her_steps_ahead")] == "—"  # none does not log it
+  assert diag in out
 
 
 def test_report_over_a_directory_without_runs_keeps_the_old_report(tmp_path):
