@@ -82,14 +82,11 @@ def write_targets(out: str, rows: Sequence[Target]) -> None:
   the summary at the top of BENCHMARKS.md (``benchmarks/train_step.py``)."""
   if not out:
     return
+  from hindsight.io import files
   data = [{"target": t, "measured": m, "met": met} for t, m, met in rows]
   path = targets_path(out)
   os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
-  tmp = path + ".tmp"
-  with open(tmp, "w") as f:
-    json.dump(data, f, indent=2, ensure_ascii=False)
-    f.write("\n")
-  os.replace(tmp, path)
+  files.atomic_write_text(path, json.dumps(data, indent=2, ensure_ascii=False) + "\n")
 
 
 def read_targets(out: str) -> List[Target]:

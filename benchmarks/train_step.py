@@ -134,9 +134,9 @@ def _met(met) -> str:
 
 
 def study_wall_time():
-  """(hours of training wall time of the cpu studies' finished cells, cells
-  finished, cells in the studies) for ``suffix`` '' (the current runs) and
-  '-v1' (the first generation), from the studies' manifests."""
+  """{'-v1': the first generation, '': the current runs} → (hours of training
+  wall time of the cpu studies' finished cells, cells finished, cells in the
+  studies), from the studies' manifests."""
   import json
   from hindsight import studies
   out = {}
