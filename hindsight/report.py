@@ -18,8 +18,11 @@ are. Families whose cells have not run are listed as such and left out, and
 so are families with *no signal*: every seed of A and of B ended at one and
 the same value (say, every strategy stuck at a sparse reward's floor), where
 "tied" would count as support for a ``not_worse`` claim that the runs cannot
-give. A shared value above the random policy's on a family that learned
+give. A shared value above the trivial policies' on a family that learned
 (every seed of both solved the task) is a tie, not a lack of signal.
+A family counts only where something was learned (``family_guard``): its
+best strategy beats the stronger of the recorded trivial policies (uniform
+random; every action 0 on continuous-action families).
 
 Pure NumPy (matplotlib for figures): no JAX import.
 """
@@ -135,13 +138,19 @@ def verdict(kind: str, outcomes: Sequence[str]) -> str:
   raise ValueError(f"unknown claim kind {kind!r}; kinds: better, not_worse")
 
 
-def random_reference(run, metric: str = "eval_return_mean") -> Optional[np.ndarray]:
-  """The uniform-random policy's mean evaluation ``metric`` (return, or
-  success where the study compares success) per repetition, from the run's
-  ``random_policy.json`` (None for runs that predate it)."""
+REFERENCES = (("random", "random_policy.json", "uniform-random policy"),
+              ("zero", "zero_policy.json", "zero-action policy"))
+
+
+def reference_values(run, metric: str = "eval_return_mean", file: str = "random_policy.json"
+                     ) -> Optional[np.ndarray]:
+  """A trivial policy's mean evaluation ``metric`` (return, or success where
+  the study compares success) per repetition, from the run's ``file``
+  (``random_policy.json``: uniform-random actions; ``zero_policy.json``: every
+  action 0), or None where the run has no such file."""
   if not run or not run.get("run_dir"):
     return None
-  path = os.path.join(run["run_dir"], "random_policy.json")
+  path = os.path.join(run["run_dir"], file)
   if not os.path.exists(path):
     return None
   import json
@@ -153,23 +162,32 @@ def random_reference(run, metric: str = "eval_return_mean") -> Optional[np.ndarr
   return np.asarray(values, float) if values else None
 
 
-def learned_guard(best_finals, random_returns, n_boot: int = 2000, alpha: float = 0.05
+def random_reference(run, metric: str = "eval_return_mean") -> Optional[np.ndarray]:
+  """The uniform-random policy's ``reference_values``."""
+  return reference_values(run, metric, "random_policy.json")
+
+
+def learned_guard(best_finals, reference, n_boot: int = 2000, alpha: float = 0.05
                   ) -> Dict[str, Any]:
   """Whether learning happened at this budget: the best strategy's final
-  returns (per seed) beat the uniform-random policy's (per repetition), the
+  returns (per seed) beat the reference policy's (per repetition), the
   bootstrap interval of the difference of means above 0."""
-  if random_returns is None or np.size(random_returns) == 0:
+  if reference is None or np.size(reference) == 0:
     return {"outcome": "no reference", "diff": float("nan"), "lo": float("nan"),
             "hi": float("nan")}
-  d, lo, hi = diff_ci(best_finals, random_returns, n_boot, alpha)
+  d, lo, hi = diff_ci(best_finals, reference, n_boot, alpha)
   return {"outcome": "learned" if lo > 0 else "not learned", "diff": d, "lo": lo, "hi": hi}
 
 
 def family_guard(study, family: str, cells, metric: str, n_boot: int, alpha: float
                  ) -> Dict[str, Any]:
   """``learned_guard`` for ``family``: its best finished strategy (highest
-  final mean) against the random policy recorded by its runs. Families whose
-  runs have no reference ('no reference') are not counted as learned."""
+  final mean) against the stronger (higher mean) of the trivial policies its
+  runs recorded, the uniform-random one and, on continuous-action families,
+  the zero-action one — a family where doing nothing matches the best
+  strategy (an Ant standing still collects the whole survival bonus) learned
+  nothing. Families whose runs recorded neither are 'no reference' (not
+  counted as learned)."""
   runs = {l: cells.get((family, l)) for l in _labels(study, family)}
   done = {l: r for l, r in runs.items() if _complete(r)}
   if not done:
@@ -177,11 +195,19 @@ def family_guard(study, family: str, cells, metric: str, n_boot: int, alpha: flo
             "diff": float("nan"), "lo": float("nan"), "hi": float("nan")}
   finals = {l: _finals(r, metric) for l, r in done.items()}
   best = max(finals, key=lambda l: float(np.mean(finals[l])))
-  ref = next((x for x in (random_reference(r, metric) for r in runs.values()) if x is not None),
-             None)
-  out = learned_guard(finals[best], ref, n_boot, alpha)
-  out.update(best=best, random=float(np.mean(ref)) if ref is not None else float("nan"),
-             random_values=ref, best_mean=float(np.mean(finals[best])))
+  refs = {}
+  for name, file, _ in REFERENCES:
+    refs[name] = next((x for x in (reference_values(r, metric, file) for r in runs.values())
+                       if x is not None), None)
+  have = [n for n, _, _ in REFERENCES if refs[n] is not None]
+  against = max(have, key=lambda n: float(np.mean(refs[n])), default=None)
+  out = learned_guard(finals[best], refs[against] if against else None, n_boot, alpha)
+  out.update(best=best, best_mean=float(np.mean(finals[best])), against=against)
+  for name, _, _ in REFERENCES:
+    v = refs[name]
+    out[name] = float(np.mean(v)) if v is not None else float("nan")
+    out[f"{name}_values"] = v
+  out["reference"] = out[against] if against else float("nan")
   return out
 
 
@@ -212,10 +238,10 @@ def check_claim(claim, cells, metric: str, n_boot: int, alpha: float,
     fa, fb = _finals(ra, metric), _finals(rb, metric)
     d, lo, hi = diff_ci(fa, fb, n_boot, alpha)
     # One shared value is no signal when it is a floor; where the family
-    # learned and that value beats the random policy (both solved the task,
-    # say every seed at success 1), it is a tie.
+    # learned and that value beats the trivial policies (both solved the
+    # task, say every seed at success 1), it is a tie.
     shared_learned = (guard is not None and guard["outcome"] == "learned" and fa.size
-                      and float(fa.ravel()[0]) > guard["random"])
+                      and float(fa.ravel()[0]) > guard["reference"])
     res = "no signal" if no_signal(fa, fb) and not shared_learned else outcome(lo, hi)
     rows.append({"family": fam, "outcome": res, "diff": d, "lo": lo, "hi": hi,
                  "a": float(fa.mean()), "b": float(fb.mean())})
@@ -345,11 +371,19 @@ def guard_line(guard: Mapping[str, Any], alpha: float) -> str:
     return ("Learned at this budget: **not checked** — the runs predate the recorded "
             "uniform-random policy (`random_policy.json`), so the family is left out of "
             "the verdicts.\n")
-  ref = guard.get("random_values")
-  n = 0 if ref is None else int(np.size(ref))
-  head = (f"Uniform-random policy on the same evaluation tasks: {_f(guard['random'])} "
-          f"(mean of {n} repetitions). Best strategy `{guard['best']}` − random = "
-          f"{_f(guard['diff'])} [{pct} CI {_f(guard['lo'])}, {_f(guard['hi'])}]")
+  parts = []
+  for name, file, what in REFERENCES:
+    ref = guard.get(f"{name}_values")
+    if ref is None:
+      continue
+    n = int(np.size(ref))
+    parts.append(f"{what} on the same evaluation tasks: {_f(guard[name])} (mean of {n} "
+                 f"repetitions, `{file}`)")
+  against = dict((n, w) for n, _, w in REFERENCES)[guard["against"]]
+  text = "; ".join(parts)
+  head = (text[0].upper() + text[1:] + f". Best strategy `{guard['best']}` − the {against}"
+          + (" (the stronger reference)" if len(parts) > 1 else "")
+          + f" = {_f(guard['diff'])} [{pct} CI {_f(guard['lo'])}, {_f(guard['hi'])}]")
   if o == "learned":
     return head + " → **learned at this budget**.\n"
   return head + " → **not learned at this budget**: the family is left out of the verdicts.\n"
@@ -451,8 +485,8 @@ def axis_figure(study, cells, metric: str, path: str, n_boot: int, alpha: float
 
 _MARK = {"better": "better", "worse": "**worse**", "tied": "tied", "missing": "not run yet",
          "no signal": "no signal (every seed of both ended at the same value; left out)",
-         "not learned": "not learned at this budget (no strategy beat the random policy; "
-                        "left out)",
+         "not learned": "not learned at this budget (no strategy beat the random or "
+                        "zero-action policy; left out)",
          "unchecked": "not checked (the runs predate the random-policy reference; left out)"}
 
 
@@ -772,13 +806,15 @@ interval over seeds): *better* when the interval is above 0, *worse* below,
 *partly* when some do, *not reproduced* when none does (see
 `hindsight/report.py`). A family where every seed of both strategies ended at
 the same value (no learning signal at this budget) is shown as *no signal*
-and left out of the verdict, unless that value beats the random policy on a
+and left out of the verdict, unless that value beats the trivial policies on a
 family that learned (both solved it: a tie). A family counts toward a claim only if
-something was learned there: its best strategy's final return beats a
-uniform-random policy's on the same evaluation tasks, the bootstrap interval
-of the difference above 0; otherwise it is *not learned at this budget* and
-left out, and a claim none of whose families passes is *not testable at this
-budget*. Cells still training show "(running)" and are not used for verdicts.
+something was learned there: its best strategy's final return beats the
+stronger of two trivial policies on the same evaluation tasks — uniform-random
+actions and, with continuous actions, every action 0 (an agent that does
+nothing: an Ant standing still collects the whole survival bonus) — the
+bootstrap interval of the difference above 0; otherwise it is *not learned at
+this budget* and left out, and a claim none of whose families passes is *not
+testable at this budget*. Cells still training show "(running)" and are not used for verdicts.
 """
 
 

@@ -119,6 +119,42 @@ def test_claim_on_a_family_where_nothing_was_learned(tmp_path):
   assert "not learned at this budget" in report.guard_line(guards["flat"], 0.05)
 
 
+def test_guard_compares_with_the_stronger_trivial_policy(tmp_path):
+  """An Ant standing still: strategies at 975-980 beat the random policy
+  (-200) but not the zero-action policy (1002): nothing was learned."""
+  import json
+  study = ConfigDict(dict(cells=[ConfigDict(dict(family=f, label=l))
+                                 for f in ("ant", "point", "bits") for l in ("a", "b")]))
+  cells = {}
+  for fam, a, b, refs in (
+      ("ant", [975.0, 980.0], [970.0, 972.0], {"random": -200.0, "zero": 1002.0}),
+      ("point", [-1.0, -1.2], [-3.0, -3.1], {"random": -13.5, "zero": -1.85}),
+      ("bits", [1.0, 1.0], [0.0, 0.0], {"random": 0.0})):   # discrete: no zero action
+    d = tmp_path / fam
+    d.mkdir()
+    for name, value in refs.items():
+      (d / f"{name}_policy.json").write_text(json.dumps({"eval_return_mean": [value, value]}))
+    cells[(fam, "a")] = dict(_run(a), run_dir=str(d))
+    cells[(fam, "b")] = dict(_run(b), run_dir=str(d))
+  g = {f: report.family_guard(study, f, cells, "eval_return_mean", 300, 0.05)
+       for f in ("ant", "point", "bits")}
+  # ant: best a (mean 977.5) − zero 1002 = −24.5; every resample is below 0
+  assert g["ant"]["against"] == "zero" and g["ant"]["outcome"] == "not learned"
+  assert g["ant"]["diff"] == pytest.approx(-24.5) and g["ant"]["hi"] < 0
+  assert g["ant"]["random"] == pytest.approx(-200.0)
+  # point: best a (mean -1.1) − zero (-1.85) = 0.75, resamples in [0.65, 0.85]
+  assert g["point"]["against"] == "zero" and g["point"]["outcome"] == "learned"
+  assert g["point"]["diff"] == pytest.approx(0.75) and g["point"]["lo"] >= 0.65 - 1e-9
+  # bits: only the random policy; 1 − 0 = 1
+  assert g["bits"]["against"] == "random" and g["bits"]["outcome"] == "learned"
+  line = report.guard_line(g["ant"], 0.05)
+  assert "Uniform-random policy on the same evaluation tasks: -200.000" in line
+  assert "; zero-action policy on the same evaluation tasks: 1002.000" in line
+  assert "− the zero-action policy (the stronger reference) = -24.500" in line
+  assert "not learned at this budget" in line
+  assert "zero-action" not in report.guard_line(g["bits"], 0.05)
+
+
 def test_no_signal_only_when_every_seed_of_both_is_one_value():
   assert report.no_signal([-500.0] * 5, [-500.0] * 3)
   assert not report.no_signal([-500.0] * 5, [-500.0] * 4 + [-499.0])
@@ -297,6 +333,8 @@ def test_report_from_tiny_sweep(tiny_sweep, tmp_path):
   # every run recorded the random policy's evaluation; the report shows it
   assert "Uniform-random policy on the same evaluation tasks" in out
   assert os.path.exists(os.path.join(run["run_dir"], "random_policy.json"))
+  assert os.path.exists(os.path.join(run["run_dir"], "zero_policy.json"))
+  assert "zero-action policy on the same evaluation tasks" in out
   assert "final success" in out  # point_goal is a goal family
   # the setup the runs used, from their config.json
   assert "| point_reacher | `train.total_env_steps=320` | 2 |" in out

@@ -82,25 +82,35 @@ def _check_finite(epoch, rs, train_m, run_dir):
 
 
 RANDOM_POLICY = "random_policy.json"
+ZERO_POLICY = "zero_policy.json"
 
 
-def random_reference(trainer, run_dir: str, c) -> None:
-  """Writes ``<run>/random_policy.json`` once: the evaluation protocol (the
-  family's fixed evaluation tasks, one episode each) run with a
-  uniform-random policy, ``num_seeds`` times with keys of their own — the
-  reference the report's 'learned at this budget' guard compares with."""
-  path = os.path.join(run_dir, RANDOM_POLICY)
-  if os.path.exists(path):
-    return
+def reference_policies(trainer, run_dir: str, c) -> List[str]:
+  """Writes the references the report's 'learned at this budget' guard
+  compares with, each once (the file names returned): the evaluation
+  protocol (the family's fixed evaluation tasks, one episode each) run
+  ``num_seeds`` times with keys of their own, by a uniform-random policy
+  (``random_policy.json``) and, on continuous-action families, by the policy
+  whose every action is 0 (``zero_policy.json``: an agent that does nothing)."""
+  refs = [(RANDOM_POLICY, "uniform-random actions", trainer.evaluate_random)]
+  if not trainer.spec.num_actions:
+    refs.append((ZERO_POLICY, "zero actions", trainer.evaluate_zero))
   keys = jax.random.split(jax.random.PRNGKey(20_000 + int(c.seed)), int(c.num_seeds))
-  out = jax.device_get(jax.jit(jax.vmap(trainer.evaluate_random))(keys))
-  returns = np.asarray(out["return"])               # [S, E]
-  record = {"policy": "uniform-random actions", "num_eval_tasks": int(returns.shape[1]),
-            "eval_return_mean": [float(v) for v in returns.mean(axis=1)],
-            "eval_return_per_task": returns.mean(axis=0).round(6).tolist()}
-  if "success" in out:
-    record["eval_success_mean"] = [float(v) for v in np.asarray(out["success"]).mean(axis=1)]
-  files.write_json(path, record)
+  written = []
+  for name, policy, evaluate in refs:
+    path = os.path.join(run_dir, name)
+    if os.path.exists(path):
+      continue
+    out = jax.device_get(jax.jit(jax.vmap(evaluate))(keys))
+    returns = np.asarray(out["return"])               # [S, E]
+    record = {"policy": policy, "num_eval_tasks": int(returns.shape[1]),
+              "eval_return_mean": [float(v) for v in returns.mean(axis=1)],
+              "eval_return_per_task": returns.mean(axis=0).round(6).tolist()}
+    if "success" in out:
+      record["eval_success_mean"] = [float(v) for v in np.asarray(out["success"]).mean(axis=1)]
+    files.write_json(path, record)
+    written.append(name)
+  return written
 
 
 def finished(rows, n_epochs: int, seeds) -> bool:
@@ -211,7 +221,7 @@ def _run_locked(c, run_dir, sharding, echo):
          echo)
   t_start = time.time() - wall_offset
 
-  random_reference(trainer, run_dir, c)
+  reference_policies(trainer, run_dir, c)
   eval_keys = _place(evaluation_keys(c), sharding)
   render_mode = _render_mode(c, trainer, log_path, echo)
   tb = _tensorboard(c, run_dir, rows)

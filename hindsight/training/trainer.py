@@ -152,6 +152,16 @@ class Trainer:
     return jax.random.uniform(key, (obs.shape[0], self.spec.action_size),
                               minval=-1.0, maxval=1.0)
 
+  def zero_policy(self, key, obs, task):
+    """Every action 0 (continuous families): an agent that does nothing, the
+    second reference of the report's 'learned at this budget' guard (on Ant,
+    standing still collects the whole survival bonus)."""
+    del key, task
+    if self.spec.num_actions:
+      raise ValueError(f"{self.family.name} has discrete actions: there is no zero action "
+                       "(the uniform-random policy is its reference)")
+    return jnp.zeros((obs.shape[0], self.spec.action_size), jnp.float32)
+
   def learner_policy(self, learner_state, deterministic):
     """``policy(key, obs, task)`` of the learner's current parameters."""
     def policy(key, obs, task):
@@ -316,6 +326,10 @@ class Trainer:
   def evaluate_random(self, key) -> Dict[str, jax.Array]:
     """The same evaluation with a uniform-random policy (a reference point)."""
     return self._evaluate_policy(self.random_policy, key)
+
+  def evaluate_zero(self, key) -> Dict[str, jax.Array]:
+    """The same evaluation with every action 0 (``zero_policy``)."""
+    return self._evaluate_policy(self.zero_policy, key)
 
   def _evaluate_policy(self, policy, key) -> Dict[str, jax.Array]:
     eps, rewards = self.rollout(policy, key, tasks=self.eval_tasks)
