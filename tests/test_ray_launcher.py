@@ -49,7 +49,11 @@ TINY = ["--configs=configs/point_goal.py", "--relabelers=none,her", "--num_seeds
         "--set=train.iterations_per_epoch=1", "--set=train.updates_per_env_step=0.05",  # 4 per 4 × 20 steps
         "--set=train.warmup_episodes=4", "--set=train.batch_size=32",
         "--set=learner.hidden_sizes=(32,32)", "--set=train.num_envs=4",
-        "--set=train.buffer_episodes=64", "--set=train.checkpoint_every_epochs=1"]
+        "--set=train.buffer_episodes=64", "--set=train.checkpoint_every_epochs=1",
+        # no pictures: drawing compiles an evaluation rollout of its own in
+        # each task (~25 s each on 2 shared cores); the tiny sweep and
+        # test_cli check rendering
+        "--set=train.render=none"]
 
 
 def _sweep(args, sweep_dir):
