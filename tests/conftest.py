@@ -70,12 +70,11 @@ def pytest_sessionfinish(session):
 # experiments/sweep.py over {point_reacher, point_goal} × {none, random, her}
 # × 2 seeds at a tiny budget (her relabels point_reacher's goal part: 6 runs, 0
 # skipped). It is started, killed (SIGTERM to its process group) as soon as a
-# first run has written metrics, and started again with the same command,
+# first run is done and a third has started, and started again with the same command,
 # which must finish everything. Both modules' ``start_background`` start it in
 # a background thread when collection finishes; the ``tiny_sweep`` fixture
 # waits for it. Each run compiles its own JAX programs (tens of seconds).
 
-import glob as _glob
 import json as _json
 import os as _os
 import shutil as _shutil
@@ -130,18 +129,29 @@ def _read_json(path):
     return None
 
 
+def _one_done_and_a_later_one_started(sweep_dir):
+  m = _read_json(_os.path.join(sweep_dir, "manifest.json")) or {}
+  status = [p.get("status") for p in m.get("points", [])]
+  return "done" in status and status.count("done") + status.count("running") >= 3
+
+
 def _tiny_sweep_lifecycle(state):
   try:
     base, cmd, env = state["base"], state["cmd"], state["env"]
     sweep_dir = state["sweep_dir"]
-    # 1. start, and kill the whole process group once a run has metrics.
+    # 1. start, and kill the whole process group once a run is done and a
+    # later one has started: the finished run must not run again, the later
+    # one (starting up, seconds from its first epoch) must be resumed. (A
+    # kill at a run's first metrics could come, on a loaded machine, only
+    # after its last epoch, while it draws its pictures: then nothing is left
+    # to resume.)
     with open(_os.path.join(base, "first.txt"), "w") as out:
       proc = _subprocess.Popen(cmd, cwd=_ROOT, env=env, stdout=out, stderr=_subprocess.STDOUT,
                                start_new_session=True)
       state["proc"] = proc
       deadline = _time.time() + _SWEEP_TIMEOUT_S
       while (proc.poll() is None and _time.time() < deadline
-             and not _glob.glob(_os.path.join(sweep_dir, "*", "metrics.csv"))):
+             and not _one_done_and_a_later_one_started(sweep_dir)):
         _time.sleep(0.2)
       state["exited_before_kill"] = proc.poll()
       if proc.poll() is None:
