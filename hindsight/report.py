@@ -162,11 +162,6 @@ def reference_values(run, metric: str = "eval_return_mean", file: str = "random_
   return np.asarray(values, float) if values else None
 
 
-def random_reference(run, metric: str = "eval_return_mean") -> Optional[np.ndarray]:
-  """The uniform-random policy's ``reference_values``."""
-  return reference_values(run, metric, "random_policy.json")
-
-
 def learned_guard(best_finals, reference, n_boot: int = 2000, alpha: float = 0.05
                   ) -> Dict[str, Any]:
   """Whether learning happened at this budget: the best strategy's final
