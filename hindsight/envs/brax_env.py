@@ -17,6 +17,10 @@ exposes Brax's ``Env`` API with the hindsight conventions:
   task)`` at that step. ``info["truncation"]`` is 1 only for a time limit that
   is not also a termination, so learners bootstrap through it (Brax families'
   ``time_limit`` is always 'bootstrap': the observation carries no t/H).
+- A step whose physics is no longer finite (NaN or ∞ in q or q̇) is a
+  termination with zero features (the reward of zero features) and the
+  previous observation: the episode ends at the blow-up instead of feeding NaN
+  to returns, the buffer and the learner.
 - Once ``done``, later steps keep ``obs`` (the true last observation), ``done``
   and ``truncation`` as they were and report zero reward and features; the
   physics itself is left running (it is never observed again). There is no
@@ -31,6 +35,7 @@ from brax import envs as brax_envs
 from brax.envs.base import Env, State
 
 from hindsight.io import console
+from hindsight.tasks.brax.base import all_finite
 
 
 class BraxTaskEnv(Env):
@@ -105,17 +110,23 @@ class BraxTaskEnv(Env):
     prev = state.pipeline_state
     nxt = self.brax_env.pipeline_step(prev, action)
     task = state.info["task"]
-    features = self.family.features(prev, action, nxt)
+    # A physics blow-up (non-finite q or q̇: Brax's generalized Walker2d
+    # reaches one now and then under random actions) ends the episode there,
+    # with zero features and the last finite observation, so no NaN reaches a
+    # return, the buffer or a learner. Finite steps are unchanged bitwise.
+    finite = all_finite(nxt)
+    features = jnp.where(finite, self.family.features(prev, action, nxt), 0.0)
     reward = self.family.reward(features, action, task)
     steps = state.info["steps"] + 1
-    terminated = self.family.terminated(nxt)
+    terminated = jnp.maximum(self.family.terminated(nxt), (~finite).astype(jnp.float32))
     if self.family.terminate_on_success:
       terminated = jnp.maximum(
           terminated, self.family.success(features, task).astype(jnp.float32))
     time_up = (steps >= self.family.horizon).astype(jnp.float32)
     done = jnp.maximum(terminated, time_up)
     truncation = time_up * (1.0 - terminated)
-    obs = self.family.observe(self.brax_env, nxt).astype(jnp.float32)
+    obs = jnp.where(finite, self.family.observe(self.brax_env, nxt).astype(jnp.float32),
+                    state.obs)
     was_done = state.done > 0
     info = dict(state.info,
                 features=jnp.where(was_done, 0.0, features),

@@ -341,6 +341,34 @@ def test_reacher_terminates_at_success_as_a_termination():
   np.testing.assert_array_equal(s.reward, [0, -1, -1, 0, 0, 0])
 
 
+def test_a_physics_blow_up_ends_the_episode_without_nan():
+  # A state whose q̇ is NaN (what Brax's generalized Walker2d reaches now and
+  # then): the step after it is a termination with the previous observation,
+  # zero features and their reward, and the episode stays ended.
+  env, _ = rollout_fn("reacher_goal", **REACHER_OPTS)
+  step = jax.jit(env.step)
+  task = f32(REACHER_GOAL)
+  s0 = jax.jit(env.reset_with_task)(jax.random.PRNGKey(3), task)
+  ps = s0.pipeline_state
+  bad = s0.replace(pipeline_state=ps.replace(qd=ps.qd.at[0].set(jnp.nan)))
+  a = f32(REACHER_ACTIONS[0])
+  s1 = jax.device_get(step(bad, a))
+  assert s1.done == 1 and s1.info["truncation"] == 0
+  np.testing.assert_array_equal(s1.obs, np.asarray(s0.obs))
+  np.testing.assert_array_equal(s1.info["features"], 0.0)
+  want = env.family.reward(jnp.zeros(env.family.feature_dim), a, task)
+  np.testing.assert_array_equal(s1.reward, np.asarray(want))
+  assert np.isfinite(s1.reward)
+  s2 = jax.device_get(step(s1, a))
+  assert s2.done == 1 and s2.reward == 0.0
+  np.testing.assert_array_equal(s2.obs, s1.obs)
+  # A finite step is the rollout's own first step.
+  _, s = rollout("reacher_goal", REACHER_GOAL, REACHER_ACTIONS, **REACHER_OPTS)
+  good = jax.device_get(step(s0, a))
+  np.testing.assert_array_equal(good.obs, s.obs[1])
+  np.testing.assert_array_equal(good.reward, s.reward[1])
+
+
 def test_observation_does_not_depend_on_the_task():
   # Same reset key and actions, another goal (same compile as above): the arm
   # moves identically and is observed identically; only the reward differs.
