@@ -111,6 +111,8 @@ def validate(config) -> ConfigDict:
       extras.require("wandb", "wandb", "config.train.wandb=True")
   _require(float(t.updates_per_env_step) > 0, "train.updates_per_env_step",
            "must be > 0 (a run without gradient steps learns nothing)", t.updates_per_env_step)
+  _require(int(t.updates_per_iteration) >= 0, "train.updates_per_iteration",
+           "must be >= 0 (0: derived from updates_per_env_step)", t.updates_per_iteration)
 
   lc = c.learner
   if lc.name == "sac":
@@ -215,6 +217,10 @@ def _check_dqn(c, lc):
            f"must be one of {', '.join(map(repr, dqn.TARGET_UPDATES))}", d.target_update)
   _require(int(d.target_period) >= 1, "learner.dqn.target_period", "must be >= 1",
            d.target_period)
+  _require(int(d.polyak_every) >= 1, "learner.dqn.polyak_every", "must be >= 1 (1: after "
+           "every update)", d.polyak_every)
+  _require(float(d.clip_return) >= 0, "learner.dqn.clip_return", "must be >= 0 (0: no "
+           "clipping)", d.clip_return)
   _require(float(d.huber_delta) > 0, "learner.dqn.huber_delta", "must be > 0", d.huber_delta)
   for k in ("epsilon_start", "epsilon_end"):
     _require(0.0 <= float(d[k]) <= 1.0, f"learner.dqn.{k}", "a probability, in [0, 1]", d[k])
@@ -280,6 +286,8 @@ def buffer_capacity(c, horizon: int) -> int:
 def updates_per_iteration(c, horizon: int) -> int:
   """Gradient steps per iteration of ``num_envs`` episodes of H steps."""
   t = c.train
+  if int(t.get("updates_per_iteration", 0)) > 0:
+    return int(t.updates_per_iteration)
   return int(round(float(t.updates_per_env_step) * int(t.num_envs) * int(horizon)))
 
 

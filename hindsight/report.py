@@ -521,7 +521,10 @@ def setting_value(config: Mapping[str, Any], key: str) -> Any:
   if key == "warmup_steps":
     n = train.get("warmup_episodes")
     return None if n is None or horizon is None else int(n) * int(horizon)
-  if key == "train.updates_per_env_step" and "updates_per_env_step" not in train:
+  # Older runs logged the derived count per iteration instead of the rate;
+  # newer ones may fix the count (train.updates_per_iteration > 0).
+  if key == "train.updates_per_env_step" and (
+      "updates_per_env_step" not in train or (train.get("updates_per_iteration") or 0) > 0):
     upd, n = train.get("updates_per_iteration"), train.get("num_envs")
     return None if None in (upd, n, horizon) else float(upd) / (int(n) * int(horizon))
   if key == "gamma" and "gamma" not in config:  # runs from before γ left the learner block

@@ -108,6 +108,16 @@ def get_config(family: str = DEFAULT_FAMILY) -> ConfigDict:
   c.learner.dqn = ConfigDict(dict(
       target_update="polyak",     # polyak: τ-average every update | periodic: copy every target_period
       target_period=100,          # updates between copies when target_update='periodic'
+      # updates between Polyak averagings when target_update='polyak' (1: after
+      # every update; HER averages once per cycle of 40 updates,
+      # baselines/her/her.py train(): policy.update_target_net() after the
+      # cycle's n_batches train() calls)
+      polyak_every=1,
+      # > 0: clip the targets y to [−clip_return, 0], the range of returns of
+      # rewards in [−1, 0] (baselines/her/ddpg.py: clip_range = (−clip_return,
+      # 0) with clip_pos_returns=True; HER's clip_return = 1/(1 − γ),
+      # baselines/her/experiment/config.py configure_ddpg). 0: no clipping.
+      clip_return=0.0,
       huber_delta=1.0,            # Huber loss threshold on the TD error
       epsilon_start=1.0,          # ε-greedy collection: ε decays linearly from epsilon_start
       epsilon_end=0.05,           # … to epsilon_end …
@@ -138,6 +148,11 @@ def get_config(family: str = DEFAULT_FAMILY) -> ConfigDict:
   # runs round(updates_per_env_step · num_envs · H) updates (derived, so it
   # keeps its meaning when num_envs or the horizon is overridden).
   c.train.updates_per_env_step = 1.0
+  # > 0 overrides updates_per_env_step with exactly this many updates per
+  # iteration, whatever n and H (HER's cycle: 40 optimisation steps after
+  # every 16 episodes, openai/baselines baselines/her/experiment/config.py
+  # DEFAULT_PARAMS n_batches = 40).
+  c.train.updates_per_iteration = 0
   c.train.batch_size = 256
   c.train.buffer_episodes = 10_000     # capacity in episodes (used when buffer_transitions = 0)
   # Capacity in transitions, as the papers' buffers count it; > 0 overrides

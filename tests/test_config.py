@@ -166,3 +166,24 @@ def test_bad_horizon():
   c = schema.get_config()
   c.env.options.horizon = 0
   assert "horizon" in _error(c)
+
+
+def test_updates_per_iteration_overrides_the_per_env_step_rate():
+  from hindsight import config as config_lib
+  c = schema.get_config()
+  c.train.update(dict(num_envs=4, updates_per_env_step=0.5))
+  assert config_lib.updates_per_iteration(c, 20) == 40        # round(0.5 × 4 × 20)
+  c.train.updates_per_iteration = 7                            # HER's fixed count per cycle
+  assert config_lib.updates_per_iteration(c, 20) == 7
+  assert config_lib.updates_per_iteration(c, 50) == 7
+  c.train.updates_per_iteration = -1
+  assert "config.train.updates_per_iteration = -1" in _error(c)
+
+
+@pytest.mark.parametrize("key, value", [("polyak_every", 0), ("clip_return", -1.0)])
+def test_dqn_target_options_are_checked(key, value):
+  c = schema.get_config("bit_flip")
+  c.learner.name = "dqn"
+  c.learner.dqn[key] = value
+  msg = _error(c)
+  assert f"config.learner.dqn.{key}" in msg and repr(value) in msg

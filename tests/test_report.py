@@ -93,6 +93,12 @@ def test_learned_guard_by_hand():
   old = {"env": {"options": {"horizon": 15}},
          "train": {"num_envs": 8, "updates_per_iteration": 60}}
   assert report.setting_value(old, "train.updates_per_env_step") == 0.5
+  # a fixed count per iteration overrides the rate: 40 / (16 × 50) = 0.05
+  fixed = {"env": {"options": {"horizon": 50}},
+           "train": {"num_envs": 16, "updates_per_env_step": 0.25, "updates_per_iteration": 40}}
+  assert report.setting_value(fixed, "train.updates_per_env_step") == 0.05
+  fixed["train"]["updates_per_iteration"] = 0
+  assert report.setting_value(fixed, "train.updates_per_env_step") == 0.25
 
 
 def test_claim_on_a_family_where_nothing_was_learned(tmp_path):

@@ -14,8 +14,11 @@ as ``sac``.
 - Huber loss on δ = Q(s, a) − y (threshold ``huber_delta``), averaged over
   the batch, each sample weighted by ``batch.weight`` when prioritized replay
   gives importance weights.
-- Target network: Polyak averaging with rate τ after every update, or a copy
-  every ``target_period`` updates (``learner.dqn.target_update``).
+- Target network: Polyak averaging with rate τ after every ``polyak_every``-th
+  update (1: every update; HER: once per cycle of 40), or a copy every
+  ``target_period`` updates (``learner.dqn.target_update``).
+- Optional target clipping to [−clip_return, 0] (``learner.dqn.clip_return``
+  > 0; HER clips to [−1/(1 − γ), 0] for its rewards in {−1, 0}).
 - ε-greedy collection, ε decaying linearly from ``epsilon_start`` to
   ``epsilon_end`` over ``epsilon_decay_updates`` gradient updates; greedy
   evaluation (``deterministic=True``).
@@ -65,6 +68,8 @@ class DQNHyper:
   tau: float
   target_update: str
   target_period: int
+  polyak_every: int
+  clip_return: float
   huber_delta: float
   epsilon_start: float
   epsilon_end: float
@@ -81,6 +86,7 @@ class DQNHyper:
                hidden_sizes=tuple(int(h) for h in cfg.hidden_sizes),
                lr=float(cfg.critic_lr), gamma=float(cfg.gamma), tau=float(cfg.tau),
                target_update=str(d.target_update), target_period=int(d.target_period),
+               polyak_every=int(d.polyak_every), clip_return=float(d.clip_return),
                huber_delta=float(d.huber_delta), epsilon_start=float(d.epsilon_start),
                epsilon_end=float(d.epsilon_end),
                epsilon_decay_updates=int(d.epsilon_decay_updates),
@@ -129,12 +135,17 @@ def huber(x, delta):
   return 0.5 * jnp.square(quad) + delta * (a - quad)
 
 
-def double_q_target(q_next_online, q_next_target, reward, discount, gamma):
-  """y = r + γ d Q̄(s′, argmax_a Q(s′, a)) (van Hasselt et al. 2016, eq. 4).
-  ``q_next_*`` f32[B, A]; ``reward``, ``discount`` f32[B]."""
+def double_q_target(q_next_online, q_next_target, reward, discount, gamma,
+                    clip_return=0.0):
+  """y = r + γ d Q̄(s′, argmax_a Q(s′, a)) (van Hasselt et al. 2016, eq. 4),
+  clipped to [−clip_return, 0] when clip_return > 0 (HER's target clipping,
+  baselines/her/ddpg.py). ``q_next_*`` f32[B, A]; ``reward``, ``discount`` f32[B]."""
   best = jnp.argmax(q_next_online, axis=-1)
   q_eval = jnp.take_along_axis(q_next_target, best[:, None], axis=-1)[:, 0]
-  return reward + gamma * discount * q_eval
+  y = reward + gamma * discount * q_eval
+  if clip_return > 0:
+    y = jnp.clip(y, -clip_return, 0.0)
+  return y
 
 
 def dqn_loss(params, target_params, batch: Transition, hp: DQNHyper):
@@ -145,7 +156,7 @@ def dqn_loss(params, target_params, batch: Transition, hp: DQNHyper):
   q_next_online = q_values(hp, params, batch.next_obs, batch.task)
   q_next_target = q_values(hp, target_params, batch.next_obs, batch.task)
   target = double_q_target(q_next_online, q_next_target, hp.reward_scale * batch.reward,
-                           batch.discount, hp.gamma)
+                           batch.discount, hp.gamma, hp.clip_return)
   target = jax.lax.stop_gradient(target)
   td = q - target
   per_sample = huber(td, hp.huber_delta)
@@ -168,7 +179,11 @@ def epsilon(hp: DQNHyper, step):
 def _target_update(hp: DQNHyper, target, online, step):
   """The target network after update number ``step`` (1-based)."""
   if hp.target_update == "polyak":
-    return jax.tree.map(lambda t, o: (1.0 - hp.tau) * t + hp.tau * o, target, online)
+    mixed = jax.tree.map(lambda t, o: (1.0 - hp.tau) * t + hp.tau * o, target, online)
+    if hp.polyak_every == 1:
+      return mixed
+    due = (step % hp.polyak_every) == 0
+    return jax.tree.map(lambda m, t: jnp.where(due, m, t), mixed, target)
   copy = (step % hp.target_period) == 0
   return jax.tree.map(lambda t, o: jnp.where(copy, o, t), target, online)
 

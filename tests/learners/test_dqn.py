@@ -46,6 +46,19 @@ def test_double_q_target_by_hand():
   np.testing.assert_allclose(y, [9.0, 0.0], rtol=1e-6)
 
 
+def test_double_q_target_clipped_to_her_range_by_hand():
+  # clip_return = 10: y ∈ [−10, 0] (HER's [−1/(1 − γ), 0]).
+  online = f32([[1.0, 5.0], [3.0, 0.0], [0.0, 1.0]])   # argmax: 1, 0, 1
+  target = f32([[0.0, 4.0], [-40.0, 0.0], [0.0, -6.0]])  # Q̄ there: 4, −40, −6
+  y = dqn.double_q_target(online, target, f32([-1.0, -1.0, -1.0]), f32([1.0, 1.0, 1.0]),
+                          0.5, clip_return=10.0)
+  # unclipped: −1 + 2 = 1 → 0; −1 − 20 = −21 → −10; −1 − 3 = −4 stays
+  np.testing.assert_allclose(y, [0.0, -10.0, -4.0], rtol=1e-6)
+  unclipped = dqn.double_q_target(online, target, f32([-1.0, -1.0, -1.0]),
+                                  f32([1.0, 1.0, 1.0]), 0.5)
+  np.testing.assert_allclose(unclipped, [1.0, -21.0, -4.0], rtol=1e-6)
+
+
 def _constant_q(values):
   """A DQN state whose network outputs the constant ``values`` f32[A] (zero
   kernels, bias = values) for every input, online and target."""
@@ -122,6 +135,29 @@ def test_target_network_updates(mode):
       np.testing.assert_array_equal(leaf(state.target_params), old_target)
     else:  # copied at update 3
       np.testing.assert_array_equal(leaf(state.target_params), leaf(state.params))
+
+
+def test_polyak_every_averages_once_per_period():
+  # polyak_every = 3, τ = 0.5: the target stays for updates 1-2 and is
+  # averaged once at update 3 (HER's once per cycle), with the online
+  # network as it is then.
+  cfg = _cfg(target_update="polyak", polyak_every=3)
+  cfg.tau = 0.5
+  state = dqn.init(jax.random.PRNGKey(0), SPEC, cfg)
+  b = dqn.Transition(obs=jnp.ones((8, 2)), task=jnp.ones((8, 2)),
+                     action=jnp.zeros((8, 1), jnp.int32), reward=jnp.ones(8),
+                     next_obs=jnp.ones((8, 2)), discount=jnp.zeros(8))
+  leaf = lambda p: np.asarray(jax.tree.leaves(p)[0])
+  first = leaf(state.target_params)
+  update = jax.jit(dqn.update)
+  for i in range(1, 7):
+    state, _ = update(state, b, jax.random.PRNGKey(i))
+    if i % 3:
+      np.testing.assert_array_equal(leaf(state.target_params), first)
+    else:
+      want = 0.5 * first + 0.5 * leaf(state.params)
+      np.testing.assert_allclose(leaf(state.target_params), want, rtol=1e-5, atol=1e-7)
+      first = leaf(state.target_params)
 
 
 def test_init_refuses_a_continuous_spec():
