@@ -745,6 +745,9 @@ def v1_cells(study, v1_dir: str) -> Dict[Tuple[str, str], Optional[Dict[str, Any
     label = v1_label(study, fam, run["name"][len(fam) + 1:])
     if label is not None:
       out[(fam, label)] = run
+  if not out:
+    # Runs made with the cells' options (HER's bit flipping) match as today's.
+    out = {k: r for k, r in load_cells(study, v1_dir).items() if r is not None}
   return out
 
 
@@ -755,12 +758,14 @@ def appendix_section(pairs, alpha: float) -> str:
   each results a list of ``check_claim`` outputs in claim order."""
   pct = f"{100 * (1 - alpha):g} %"
   out = ["## Appendix: before the fidelity fixes\n",
-         "The first generation of runs (`results/reproduction/*-cpu-v1/`, report "
-         "`REPRODUCTION-v1.md`) trained on setups that differed from the papers' released "
-         "code (time limits that bootstrapped where the papers' ended the episode, a "
-         "per-sample random baseline, HIPI's prior candidates, other learning settings). "
-         "Per claim: the verdict those runs gave (judged as then, without the random-"
-         "policy guard) and the verdict of the runs above.\n"]
+         "Earlier runs (`results/reproduction/<study>-cpu-v1/`) trained on setups that "
+         "differed from the papers' released code. Per claim: the verdict those runs gave "
+         "(judged by the rules of their time) and the verdict of the runs above.\n"]
+  for study, _, _ in pairs:
+    if study is not None and study.get("v1_setup"):
+      out.append(f"- {study.title.split(' (')[0]}: {study.v1_setup}")
+  if out[-1].startswith("- "):
+    out.append("")
 
   def cell(r):
     if r is None or r["outcome"] == "missing":

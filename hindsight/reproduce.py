@@ -88,13 +88,20 @@ def report(out_dir: str, scale: str, path: str, fig_dir: str) -> str:
     v1_dir = study_dir(out_dir, study.name, scale) + "-v1"
     old = report_lib.v1_cells(study, v1_dir)
     if old:
-      pairs.append((study, [report_lib.check_claim(c, old, study.metric, int(study.n_boot),
-                                                   float(study.alpha)) for c in study.claims],
+      n_boot, alpha = int(study.n_boot), float(study.alpha)
+      # Judged by the rules of their time: the random-policy guard only
+      # where those runs already had it.
+      guards = ({f: report_lib.family_guard(study, f, old, study.metric, n_boot, alpha)
+                 for f in study.families} if study.get("v1_guarded") else None)
+      pairs.append((study, [report_lib.check_claim(c, old, study.metric, n_boot, alpha,
+                                                   guards) for c in study.claims],
                     results))
   if pairs:
-    summary += ("\nThe first generation of runs, made before the setups followed the papers' "
-                "released code, is compared claim by claim in the appendix; its own report "
-                "is kept as `results/reproduction/REPRODUCTION-v1.md`.\n")
+    kept = sorted({s.v1_report for s, _, _ in pairs if s.get("v1_report")})
+    summary += ("\nEarlier runs, made before the setups followed the papers' released code, "
+                "are compared claim by claim in the appendix"
+                + (f"; their own reports are kept as {', '.join(f'`{k}`' for k in kept)}"
+                   if kept else "") + ".\n")
     sections.append(report_lib.appendix_section(pairs, float(by_study[0][0].alpha)))
   report_lib.write_report(path, sections, command, summary)
   return path

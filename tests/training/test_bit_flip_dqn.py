@@ -16,6 +16,7 @@ point_goal = schema.load_module("configs/point_goal.py")
 def tiny(c, n=4):
   c.env.options.n = n
   c.train.update(dict(total_env_steps=128, num_envs=4, updates_per_env_step=0.25,
+                      updates_per_iteration=0,
                       batch_size=16, warmup_episodes=4, iterations_per_epoch=2,
                       buffer_transitions=0, buffer_episodes=64, checkpoint_every_epochs=0))
   c.learner.hidden_sizes = (16,)
@@ -98,6 +99,11 @@ def test_config_errors_before_tracing():
 def test_shipped_config_is_valid():
   c = config_lib.validate(bit_flip.get_config())
   assert c.learner.name == "dqn" and c.env.name == "bit_flip"
+  # HER's cycle: 40 updates and one target average per 16 episodes, whatever n.
+  for n in (5, 50):
+    c.env.options.n = n
+    assert config_lib.updates_per_iteration(c, n) == 40
+  assert c.learner.dqn.polyak_every == 40 and c.learner.dqn.clip_return == 50.0
   config_lib.validate(schema.get_config())
 
 
