@@ -38,10 +38,14 @@ Rows = List[Dict[str, Any]]
 # ------------------------------------------------------------------ loading --
 
 def load_run(run_dir: str) -> Dict[str, Any]:
-  """``{"run_dir", "name", "config", "rows", "env", "relabel"}``.
+  """``{"run_dir", "name", "config", "rows", "env", "relabel", "diverged_seeds"}``.
 
   ``rows`` are ``metrics.csv``'s rows (numbers parsed), ``[]`` while the run
-  has not finished its first evaluation; ``config`` is ``config.json``.
+  has not finished its first evaluation; ``config`` is ``config.json``. A
+  seed that diverged during training (a row with ``diverged`` = 1: its
+  learner went non-finite and was held, ``hindsight.training.run``) has no
+  result: its rows are left out of ``rows`` and its number is listed in
+  ``diverged_seeds``.
   """
   run_dir = os.fspath(run_dir)
   cfg_path = os.path.join(run_dir, "config.json")
@@ -50,8 +54,10 @@ def load_run(run_dir: str) -> Dict[str, Any]:
   config = files.read_json(cfg_path)
   metrics = os.path.join(run_dir, "metrics.csv")
   rows = files.read_csv(metrics) if os.path.exists(metrics) else []
+  diverged = sorted({int(r["seed"]) for r in rows if _num(r.get("diverged", 0)) == 1})
+  rows = [r for r in rows if int(r["seed"]) not in diverged]
   return {"run_dir": run_dir, "name": os.path.basename(os.path.normpath(run_dir)),
-          "config": config, "rows": rows,
+          "config": config, "rows": rows, "diverged_seeds": diverged,
           "env": config.get("env", {}).get("name"),
           "relabel": config.get("relabel", {}).get("name")}
 

@@ -307,7 +307,9 @@ def family_table(study, family: str, cells, metric: str, n_boot: int, alpha: flo
     s = summary[l]
     steps, _ = analysis.curves(run["rows"], metric)
     status = "" if _complete(run) else " (running)"
-    row = [l, str(s["seeds"]), f"{int(steps[-1]) if steps.size else 0}{status}",
+    gone = len(run.get("diverged_seeds") or ())
+    row = [l, str(s["seeds"]) + (f" (+{gone} diverged)" if gone else ""),
+           f"{int(steps[-1]) if steps.size else 0}{status}",
            f"{_f(s['final_mean'])} [{_f(s['final_lo'])}, {_f(s['final_hi'])}]",
            f"{_f(s['iqm'])} [{_f(s['iqm_lo'])}, {_f(s['iqm_hi'])}]", _f(s["auc"]),
            _f(s["steps_to_threshold"]) if not math.isfinite(s["steps_to_threshold"])
@@ -818,6 +820,9 @@ nothing: an Ant standing still collects the whole survival bonus) — the
 bootstrap interval of the difference above 0; otherwise it is *not learned at
 this budget* and left out, and a claim none of whose families passes is *not
 testable at this budget*. Cells still training show "(running)" and are not used for verdicts.
+A seed whose learner went non-finite during training has no result: it is
+counted beside the seeds as "(+k diverged)" and left out of every statistic
+(the other seeds of its cell trained on; `hindsight/training/trainer.py`).
 """
 
 

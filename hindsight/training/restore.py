@@ -38,6 +38,26 @@ def run_config(run_dir: str) -> ConfigDict:
   return cfg
 
 
+def restore_run_state(run_dir: str, template):
+  """``checkpoint.restore_latest`` for run states: (epoch, state, skipped).
+  A checkpoint written before ``RunState.diverged`` existed (one array fewer)
+  is restored with every seed's flag False."""
+  flag = getattr(template, "diverged", None)
+  try:
+    return checkpoint.restore_latest(run_dir, template)
+  except checkpoint.CheckpointError as e:
+    if flag is None:
+      raise
+    first = e
+  try:
+    epoch, rs, skipped = checkpoint.restore_latest(run_dir, template.replace(diverged=None))
+  except checkpoint.CheckpointError:
+    raise first from None
+  if rs is not None:
+    rs = rs.replace(diverged=jax.numpy.zeros(flag.shape, flag.dtype))
+  return epoch, rs, skipped
+
+
 def load_run(run_dir: str) -> Tuple[Any, Any, int]:
   """(trainer, run state with the seed axis first, epoch of the checkpoint)."""
   from hindsight.training.trainer import Trainer
@@ -47,7 +67,7 @@ def load_run(run_dir: str) -> Tuple[Any, Any, int]:
         f"{run_dir} has no checkpoint (train.checkpoint_every_epochs = 0, or not yet "
         "at its first one)")
   template = jax.eval_shape(jax.vmap(trainer.init), trainer.seed_keys())
-  epoch, rs, skipped = checkpoint.restore_latest(run_dir, template)
+  epoch, rs, skipped = restore_run_state(run_dir, template)
   if rs is None:
     raise checkpoint.CheckpointError(f"{run_dir}: no checkpoint can be read ("
                                      + "; ".join(why for _, why in skipped) + ")")

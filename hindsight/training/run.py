@@ -21,6 +21,7 @@ import numpy as np
 from hindsight import schema
 from hindsight import config as config_lib
 from hindsight.io import checkpoint, console, files, provenance
+from hindsight.training.restore import restore_run_state
 from hindsight.training.trainer import Trainer
 
 
@@ -46,20 +47,25 @@ def _log(log_path: str, msg: str, echo: bool = True) -> None:
     f.write(line + "\n")
 
 
-def _rows(epoch, rs, train_m, evals, wall, seed0) -> List[Dict[str, Any]]:
+def _rows(epoch, rs, train_m, evals, wall, seed0, diverged) -> List[Dict[str, Any]]:
+  """One row per seed. A seed that has diverged (``diverged[s]``) has no
+  result from then on: its evaluations and training metrics are NaN and its
+  ``diverged`` column 1."""
   rows = []
   n_seeds = evals["return"].shape[0]
   for s in range(n_seeds):
+    nan = bool(diverged[s])
+    val = (lambda x: float("nan")) if nan else float
     ret = np.asarray(evals["return"][s])
     row = {"seed": seed0 + s, "epoch": epoch, "iteration": int(rs.iteration[s]),
            "env_steps": int(rs.env_steps[s]), "wall_time": round(wall, 3),
-           "eval_return_mean": float(ret.mean())}
+           "eval_return_mean": val(ret.mean()), "diverged": int(nan)}
     if "success" in evals:
-      row["eval_success_mean"] = float(np.asarray(evals["success"][s]).mean())
+      row["eval_success_mean"] = val(np.asarray(evals["success"][s]).mean())
     for i, r in enumerate(ret):
-      row[f"eval_return_task_{i:02d}"] = float(r)
+      row[f"eval_return_task_{i:02d}"] = val(r)
     for k, v in train_m.items():
-      row[k] = float(np.asarray(v[s]))
+      row[k] = val(np.asarray(v[s]))
     rows.append(row)
   return rows
 
@@ -68,17 +74,23 @@ class NonFiniteError(FloatingPointError):
   """Training produced NaN/inf; the last good checkpoint is kept."""
 
 
-def _check_finite(epoch, rs, train_m, run_dir):
-  bad = [k for k, v in train_m.items() if not np.all(np.isfinite(np.asarray(v)))]
+def _check_finite(epoch, rs, train_m, run_dir, diverged):
+  """Raises ``NonFiniteError`` when every seed has diverged, or when a seed
+  not flagged as diverged holds non-finite values (``diverged``: bool[S])."""
+  alive = ~np.asarray(diverged, bool)
+  bad = [k for k, v in train_m.items() if not np.all(np.isfinite(np.asarray(v)[alive]))]
   leaves = jax.tree_util.tree_leaves_with_path(jax.device_get(rs.learner))
   bad += [jax.tree_util.keystr(p) for p, x in leaves
-          if np.issubdtype(np.asarray(x).dtype, np.floating) and not np.all(np.isfinite(x))]
-  if bad:
+          if np.issubdtype(np.asarray(x).dtype, np.floating)
+          and not np.all(np.isfinite(np.asarray(x)[alive]))]
+  if bad or not alive.any():
     last = checkpoint.latest(run_dir)
     kept = f"the last good checkpoint is {last[1]}" if last else "no checkpoint was written"
+    what = ", ".join(bad[:6]) + (" …" if len(bad) > 6 else "") if bad else (
+        "every seed diverged (its learner held at its last finite state)")
     raise NonFiniteError(
         f"non-finite values after epoch {epoch} (iteration {int(np.max(rs.iteration))}): "
-        f"{', '.join(bad[:6])}{' …' if len(bad) > 6 else ''}; stopping, {kept}")
+        f"{what}; stopping, {kept}")
 
 
 RANDOM_POLICY = "random_policy.json"
@@ -188,8 +200,7 @@ def _run_locked(c, run_dir, sharding, echo):
   start, restored = None, None
   if checkpoint.list_checkpoints(run_dir):
     # Shapes only: the warm-up rollout is not re-run just to be overwritten.
-    start, restored, skipped = checkpoint.restore_latest(run_dir,
-                                                         jax.eval_shape(init_fn, keys))
+    start, restored, skipped = restore_run_state(run_dir, jax.eval_shape(init_fn, keys))
     for path, why in skipped:
       _log(log_path, f"skipped checkpoint {os.path.basename(path)}: {why}", echo)
   if start is None and old_rows:
@@ -230,20 +241,27 @@ def _run_locked(c, run_dir, sharding, echo):
   evals = None
   bar = console.start_progress(n_epochs, done=start_epoch, enabled=echo)
   bar.draw()   # on a terminal, from the start (the first epoch also compiles)
+  was_diverged = np.asarray(jax.device_get(rs.diverged), bool)
   for epoch in range(start_epoch + 1, n_epochs + 1):
     t_ep = time.time()
     rs, train_m = epoch_fn(rs)
     evals = jax.device_get(eval_fn(rs.learner, eval_keys))
     train_m = jax.device_get(train_m)
+    diverged = np.asarray(jax.device_get(rs.diverged), bool)
     try:
-      _check_finite(epoch, rs, train_m, run_dir)
+      _check_finite(epoch, rs, train_m, run_dir, diverged)
     except NonFiniteError as e:
       _log(log_path, f"stopped: {e}", echo=False)
       raise
+    for s in np.flatnonzero(diverged & ~was_diverged):
+      _log(log_path, f"seed {int(c.seed) + int(s)} diverged in epoch {epoch} (non-finite "
+           "learner state): held at its last finite state, its evaluations from now on "
+           "are NaN; the other seeds train on", echo)
+    was_diverged = diverged
     rs_host = jax.device_get(rs.iteration), jax.device_get(rs.env_steps)
     wall = time.time() - t_start
     rows.extend(_rows(epoch, rs.replace(iteration=rs_host[0], env_steps=rs_host[1]),
-                      train_m, evals, wall, int(c.seed)))
+                      train_m, evals, wall, int(c.seed), diverged))
     files.write_csv(metrics_path, rows + [r for r in old_rows if r["epoch"] > epoch])
     if tb is not None:
       _tb_write(tb, rows[-int(c.num_seeds):])
@@ -251,12 +269,12 @@ def _run_locked(c, run_dir, sharding, echo):
       wb.log(rows[-int(c.num_seeds):])
     if every and (epoch % every == 0 or epoch == n_epochs):
       checkpoint.save(run_dir, epoch, rs)
-    ret = np.asarray(evals["return"]).mean(axis=1)
+    ret = np.where(diverged, np.nan, np.asarray(evals["return"]).mean(axis=1))
     eta = (time.time() - t_ep) * (n_epochs - epoch)
-    succ = (f" success {np.asarray(evals['success']).mean():.2f}"
+    succ = (f" success {np.asarray(evals['success'])[~diverged].mean():.2f}"
             if "success" in evals else "")
     _log(log_path, f"epoch {epoch}/{n_epochs} env_steps {int(np.max(rs_host[1]))} "
-         f"eval_return {ret.mean():.3f} (per seed {np.array2string(ret, precision=2)})"
+         f"eval_return {np.nanmean(ret):.3f} (per seed {np.array2string(ret, precision=2)})"
          f"{succ} | {time.time() - t_ep:.1f}s/epoch, ETA {eta / 60:.1f} min", echo)
     bar.update(epoch, eta)
     if render_mode == "every" or (render_mode == "end" and epoch == n_epochs):

@@ -35,6 +35,18 @@ class RunState:
   # Prioritized replay's priorities (replay.prioritized.PriorityState); None
   # (no leaves) when train.prioritized is off.
   priority: Any = None
+  # bool[]: this seed's learner went non-finite in some iteration and is held
+  # at its last finite state since (``Trainer.iteration``). None (no leaves)
+  # only in run states restored from checkpoints written before the flag
+  # (``hindsight.training.restore.restore_run_state`` fills it in).
+  diverged: Any = None
+
+
+def all_finite(tree) -> jax.Array:
+  """bool[]: every floating-point leaf of ``tree`` is finite."""
+  ok = [jnp.all(jnp.isfinite(x)) for x in jax.tree.leaves(tree)
+        if jnp.issubdtype(jnp.asarray(x).dtype, jnp.floating)]
+  return jnp.all(jnp.stack(ok)) if ok else jnp.asarray(True)
 
 
 def relabeled_terminal(family, batch, task) -> jax.Array:
@@ -189,7 +201,8 @@ class Trainer:
       buf, _ = self.add_episodes(buf, eps, ls, k_rel)
       steps = jnp.sum(eps.mask).astype(jnp.int32)
     return RunState(learner=ls, buffer=buf, key=k_run, env_steps=steps,
-                    iteration=jnp.zeros((), jnp.int32), priority=priority)
+                    iteration=jnp.zeros((), jnp.int32), priority=priority,
+                    diverged=jnp.zeros((), jnp.bool_))
 
   def observe(self, learner_state, eps):
     """The learner's view of newly collected episodes (its observation
@@ -301,9 +314,17 @@ class Trainer:
     metrics = jax.tree.map(jnp.mean, metrics)
     metrics["train/episode_return"] = jnp.mean(jnp.sum(rewards, axis=1))
     metrics.update({f"relabel/{k}": v for k, v in insert_info.items()})
+    # A seed whose learner (parameters or optimizer state) is non-finite after
+    # this iteration's updates is held at its state before them from then on,
+    # priorities included; the other seeds of a vmapped run train on (seeds
+    # are independent runs). Priorities are not checked: the min-tree holds inf
+    # in its empty slots.
+    diverged = rs.diverged | ~all_finite(ls)
+    ls, priority = jax.tree.map(lambda old, new: jnp.where(diverged, old, new),
+                                (rs.learner, rs.priority), (ls, priority))
     rs = rs.replace(learner=ls, buffer=buffer, key=key,
                     env_steps=rs.env_steps + jnp.sum(eps.mask).astype(jnp.int32),
-                    iteration=rs.iteration + 1, priority=priority)
+                    iteration=rs.iteration + 1, priority=priority, diverged=diverged)
     return rs, metrics
 
   def epoch(self, rs: RunState) -> Tuple[RunState, Dict[str, jax.Array]]:
