@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import math
 import os
-from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional, Tuple
+from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
 
 import numpy as np
 
@@ -282,13 +282,68 @@ def probability_of_improvement(x, y) -> float:
   """rliable's P(X > Y): for each task column m, the Mann–Whitney probability
   that a run of X beats a run of Y, P(x > y) + ½ P(x = y) over all pairs,
   averaged over the tasks (Agarwal et al. 2021, ``metrics.probability_of_
-  improvement``). ``x`` f[N_x, M], ``y`` f[N_y, M] (runs × tasks)."""
+  improvement``). ``x`` f[N_x, M], ``y`` f[N_y, M] (runs × tasks); for tasks
+  with different numbers of runs, ``probability_of_improvement_by_task``."""
   x, y = _runs_by_tasks(x), _runs_by_tasks(y)
   if x.shape[1] != y.shape[1]:
     raise ValueError(f"x and y need the same tasks, got {x.shape[1]} and {y.shape[1]}")
-  if x.size == 0 or y.size == 0:
+  return probability_of_improvement_by_task(list(x.T), list(y.T))
+
+
+def probability_of_improvement_ci(x, y, n: int = 2000, alpha: float = 0.05, seed: int = 0
+                                  ) -> Tuple[float, float]:
+  """Stratified-bootstrap ``1 − alpha`` interval of ``probability_of_improvement``,
+  as rliable's ``get_interval_estimates`` on the pair ``[x, y]``
+  (``StratifiedIndependentBootstrap``): each resample draws, within every task
+  column, runs with replacement for X and, independently, for Y (their run
+  counts may differ); percentile interval."""
+  x, y = _runs_by_tasks(x), _runs_by_tasks(y)
+  if x.shape[1] != y.shape[1]:
+    raise ValueError(f"x and y need the same tasks, got {x.shape[1]} and {y.shape[1]}")
+  return probability_of_improvement_by_task_ci(list(x.T), list(y.T), n, alpha, seed)
+
+
+def probability_of_improvement_by_task(xs: Sequence, ys: Sequence) -> float:
+  """``probability_of_improvement`` with each task's runs given apart: ``xs[m]``
+  and ``ys[m]`` are the scores of X and Y on task m (f[N_x,m], f[N_y,m]; the
+  counts may differ between tasks, e.g. a family where one seed diverged).
+  NaN when there is no task or a task has no run."""
+  xs, ys = _per_task(xs, ys)
+  if not xs or any(a.size == 0 for a in (*xs, *ys)):
     return float("nan")
-  return float(np.mean(_pairwise_wins(x[None], y[None])))
+  return float(np.mean([_pairwise_wins(a[None], b[None])[0] for a, b in zip(xs, ys)]))
+
+
+def probability_of_improvement_by_task_ci(xs: Sequence, ys: Sequence, n: int = 2000,
+                                          alpha: float = 0.05, seed: int = 0
+                                          ) -> Tuple[float, float]:
+  """Stratified-bootstrap interval of ``probability_of_improvement_by_task``:
+  every resample redraws each task's runs of X and of Y with replacement,
+  independently (rliable's ``StratifiedIndependentBootstrap``); percentile
+  interval of the resampled statistic."""
+  xs, ys = _per_task(xs, ys)
+  if not xs or any(a.size == 0 for a in (*xs, *ys)):
+    return float("nan"), float("nan")
+  rng = np.random.default_rng(seed)
+  stats = []
+  for start in range(0, int(n), 256):            # bounded memory: R × N_x × N_y
+    r = min(256, int(n) - start)
+    per_task = []
+    for a, b in zip(xs, ys):
+      ab = a[rng.integers(0, a.size, size=(r, a.size))]
+      bb = b[rng.integers(0, b.size, size=(r, b.size))]
+      per_task.append(_pairwise_wins(ab, bb))
+    stats.append(np.mean(per_task, axis=0))
+  lo, hi = np.quantile(np.concatenate(stats), [alpha / 2, 1 - alpha / 2])
+  return float(lo), float(hi)
+
+
+def _per_task(xs, ys) -> Tuple[List[np.ndarray], List[np.ndarray]]:
+  xs = [np.asarray(a, float).ravel() for a in xs]
+  ys = [np.asarray(b, float).ravel() for b in ys]
+  if len(xs) != len(ys):
+    raise ValueError(f"x and y need the same tasks, got {len(xs)} and {len(ys)}")
+  return xs, ys
 
 
 def _runs_by_tasks(a) -> np.ndarray:
@@ -300,36 +355,11 @@ def _runs_by_tasks(a) -> np.ndarray:
 
 
 def _pairwise_wins(x, y) -> np.ndarray:
-  """f[R, M]: P(x > y) + ½ P(x = y) per resample R and task M, from
-  ``x`` f[R, N_x, M] and ``y`` f[R, N_y, M]."""
-  gt = (x[:, :, None, :] > y[:, None, :, :]).mean(axis=(1, 2))
-  eq = (x[:, :, None, :] == y[:, None, :, :]).mean(axis=(1, 2))
+  """f[R]: P(x > y) + ½ P(x = y) over all pairs, per resample R, from ``x``
+  f[R, N_x] and ``y`` f[R, N_y] (one task)."""
+  gt = (x[:, :, None] > y[:, None, :]).mean(axis=(1, 2))
+  eq = (x[:, :, None] == y[:, None, :]).mean(axis=(1, 2))
   return gt + 0.5 * eq
-
-
-def probability_of_improvement_ci(x, y, n: int = 2000, alpha: float = 0.05, seed: int = 0
-                                  ) -> Tuple[float, float]:
-  """Stratified-bootstrap ``1 − alpha`` interval of ``probability_of_improvement``,
-  as rliable's ``get_interval_estimates`` on the pair (x, y): each resample
-  draws, for every task column independently, run indices with replacement,
-  the same indices for X and Y (which therefore need the same number of runs,
-  e.g. seeds); percentile interval."""
-  x, y = _runs_by_tasks(x), _runs_by_tasks(y)
-  if x.shape != y.shape:
-    raise ValueError(f"x and y need the same runs × tasks, got {x.shape} and {y.shape}")
-  s, t = x.shape
-  if s == 0 or t == 0:
-    return float("nan"), float("nan")
-  rng = np.random.default_rng(seed)
-  stats = []
-  for start in range(0, int(n), 256):            # bounded memory: R × S × S × T
-    r = min(256, int(n) - start)
-    idx = rng.integers(0, s, size=(r, s, t))
-    xb = np.take_along_axis(np.broadcast_to(x, (r, s, t)), idx, axis=1)
-    yb = np.take_along_axis(np.broadcast_to(y, (r, s, t)), idx, axis=1)
-    stats.append(_pairwise_wins(xb, yb).mean(axis=1))
-  lo, hi = np.quantile(np.concatenate(stats), [alpha / 2, 1 - alpha / 2])
-  return float(lo), float(hi)
 
 
 def normalized_scores(scores, low: float, high: float) -> np.ndarray:

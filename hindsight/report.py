@@ -251,20 +251,18 @@ def claim_improvement(counted, n_boot: int, alpha: float) -> Optional[Dict[str, 
   """rliable's probability of improvement P(A > B) over the families that
   count toward a claim (learned there), with its stratified-bootstrap
   interval: each family's final returns normalised by its random policy's
-  (0) and its best strategy's (1) mean. ``counted``: (finals of A, finals of
-  B, random return, best return) per family. None when no family counts or
-  the seed counts differ."""
+  (0) and its best strategy's (1) mean; each family is a stratum with its
+  own seeds (a family where a seed diverged has fewer). ``counted``: (finals
+  of A, finals of B, random return, best return) per family. None when no
+  family counts."""
   if not counted:
     return None
-  sizes = {len(fa) for fa, fb, _, _ in counted} | {len(fb) for fa, fb, _, _ in counted}
-  if len(sizes) != 1:
+  xs = [analysis.normalized_scores(fa, lo, hi) for fa, _, lo, hi in counted]
+  ys = [analysis.normalized_scores(fb, lo, hi) for _, fb, lo, hi in counted]
+  if not all(np.all(np.isfinite(a)) for a in (*xs, *ys)):
     return None
-  x = np.stack([analysis.normalized_scores(fa, lo, hi) for fa, _, lo, hi in counted], 1)
-  y = np.stack([analysis.normalized_scores(fb, lo, hi) for _, fb, lo, hi in counted], 1)
-  if not (np.all(np.isfinite(x)) and np.all(np.isfinite(y))):
-    return None
-  p = analysis.probability_of_improvement(x, y)
-  lo, hi = analysis.probability_of_improvement_ci(x, y, n_boot, alpha)
+  p = analysis.probability_of_improvement_by_task(xs, ys)
+  lo, hi = analysis.probability_of_improvement_by_task_ci(xs, ys, n_boot, alpha)
   return {"p": p, "lo": lo, "hi": hi, "families": len(counted)}
 
 

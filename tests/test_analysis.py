@@ -338,7 +338,7 @@ def test_normalized_scores_by_hand():
 
 
 def test_probability_of_improvement_matches_rliable():
-  rliable = pytest.importorskip("rliable", reason="rliable is in the dev extra")
+  pytest.importorskip("rliable", reason="rliable is in the dev extra")
   from rliable import library as rly
   from rliable import metrics
   rng = np.random.default_rng(0)
@@ -354,5 +354,42 @@ def test_probability_of_improvement_matches_rliable():
   lo, hi = A.probability_of_improvement_ci(x, y, n=4000, seed=1)
   assert float(point["x,y"][0]) == pytest.approx(ours)
   # different random streams: the percentile intervals agree to Monte-Carlo error
-  np.testing.assert_allclose([lo, hi], np.asarray(interval["x,y"])[:, 0], atol=0.03)
-  del rliable
+  np.testing.assert_allclose([lo, hi], np.asarray(interval["x,y"])[:, 0], atol=0.02)
+
+
+def test_probability_of_improvement_with_different_run_counts_matches_rliable():
+  # rliable resamples X and Y independently (StratifiedIndependentBootstrap),
+  # so X and Y may have different numbers of runs, e.g. a seed that diverged.
+  pytest.importorskip("rliable", reason="rliable is in the dev extra")
+  from rliable import library as rly
+  from rliable import metrics
+  rng = np.random.default_rng(3)
+  x = rng.normal(0.5, 1.0, (4, 3))
+  y = rng.normal(0.0, 1.0, (6, 3))
+  ours = A.probability_of_improvement(x, y)
+  assert ours == pytest.approx(float(metrics.probability_of_improvement(x, y)), abs=1e-12)
+  _, interval = rly.get_interval_estimates(
+      {"x,y": [x, y]}, lambda a, b: np.array([metrics.probability_of_improvement(a, b)]),
+      reps=4000, random_state=np.random.RandomState(2))
+  lo, hi = A.probability_of_improvement_ci(x, y, n=4000, seed=2)
+  np.testing.assert_allclose([lo, hi], np.asarray(interval["x,y"])[:, 0], atol=0.02)
+
+
+def test_probability_of_improvement_by_task_with_ragged_runs_by_hand():
+  # task 0: x = (3, 1) vs y = (2, 2, 2): 3 of 6 pairs won → ½
+  # task 1: x = (5, 5, 4) vs y = (4,): 5>4, 5>4, 4=4 → (1 + 1 + ½) / 3 = 5/6
+  xs = [np.array([3.0, 1.0]), np.array([5.0, 5.0, 4.0])]
+  ys = [np.array([2.0, 2.0, 2.0]), np.array([4.0])]
+  assert A.probability_of_improvement_by_task(xs, ys) == pytest.approx((0.5 + 5 / 6) / 2)
+  lo, hi = A.probability_of_improvement_by_task_ci(xs, ys, n=500)
+  assert 0.0 <= lo <= (0.5 + 5 / 6) / 2 <= hi <= 1.0
+  # the rectangular form is the same statistic
+  x = np.array([[3.0, 5.0], [1.0, 5.0]])
+  y = np.array([[2.0, 5.0], [2.0, 4.0]])
+  assert A.probability_of_improvement_by_task(list(x.T), list(y.T)) == \
+      A.probability_of_improvement(x, y)
+  assert A.probability_of_improvement_by_task_ci([np.ones(2) + 9], [np.ones(3)], n=100) == \
+      (1.0, 1.0)
+  assert math.isnan(A.probability_of_improvement_by_task([np.ones(2)], [np.array([])]))
+  with pytest.raises(ValueError, match="same tasks"):
+    A.probability_of_improvement_by_task(xs, ys[:1])

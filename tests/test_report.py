@@ -382,8 +382,14 @@ def test_claim_improvement_by_hand():
   assert imp["p"] == 0.5 and imp["families"] == 2
   assert imp["lo"] == imp["hi"] == 0.5     # every resample keeps each family's order
   assert report.claim_improvement([], 200, 0.05) is None
-  # different seed counts cannot be paired for the stratified bootstrap
-  assert report.claim_improvement([(np.ones(2), np.ones(3), 0.0, 1.0)], 200, 0.05) is None
+  # a family where one seed of A diverged: 2 seeds of A against 3 of B, and a
+  # family with 3 and 3. Family 1: A (1, 1) vs B (0, 0, 2) → A wins 4 of 6 pairs,
+  # 2/3; family 2: A (2, 2, 2) vs B (1, 1, 1) → 1; P = (2/3 + 1) / 2 = 5/6
+  counted = [(np.array([1.0, 1.0]), np.array([0.0, 0.0, 2.0]), 0.0, 2.0),
+             (np.array([2.0, 2.0, 2.0]), np.array([1.0, 1.0, 1.0]), 0.0, 2.0)]
+  imp = report.claim_improvement(counted, n_boot=500, alpha=0.05)
+  assert imp["p"] == pytest.approx(5 / 6) and imp["families"] == 2
+  assert 0.5 <= imp["lo"] <= 5 / 6 <= imp["hi"] == 1.0
 
 
 def test_v1_labels_by_hand():
