@@ -20,9 +20,10 @@ the same value (say, every strategy stuck at a sparse reward's floor), where
 "tied" would count as support for a ``not_worse`` claim that the runs cannot
 give. A shared value above the trivial policies' on a family that learned
 (every seed of both solved the task) is a tie, not a lack of signal.
-A family counts only where something was learned (``family_guard``): its
-best strategy beats the stronger of the recorded trivial policies (uniform
-random; every action 0 on continuous-action families).
+A family counts only where something was learned (``family_guard``): some
+strategy beats the stronger of the recorded trivial policies (uniform
+random; every action 0 on continuous-action families), each of its k
+strategies tested at level alpha / k.
 
 Pure NumPy (matplotlib for figures): no JAX import.
 """
@@ -176,28 +177,39 @@ def learned_guard(best_finals, reference, n_boot: int = 2000, alpha: float = 0.0
 
 def family_guard(study, family: str, cells, metric: str, n_boot: int, alpha: float
                  ) -> Dict[str, Any]:
-  """``learned_guard`` for ``family``: its best finished strategy (highest
-  final mean) against the stronger (higher mean) of the trivial policies its
-  runs recorded, the uniform-random one and, on continuous-action families,
-  the zero-action one — a family where doing nothing matches the best
-  strategy (an Ant standing still collects the whole survival bonus) learned
-  nothing. Families whose runs recorded neither are 'no reference' (not
-  counted as learned)."""
+  """``learned_guard`` for ``family``: whether some finished strategy beats
+  the stronger (higher mean) of the trivial policies its runs recorded, the
+  uniform-random one and, on continuous-action families, the zero-action one
+  — a family where doing nothing matches every strategy (an Ant standing
+  still collects the whole survival bonus) learned nothing. Each of the k
+  finished strategies is tested at level ``alpha / k`` (Bonferroni: the chance
+  that some strategy passes on a family where none learned stays below
+  ``alpha``), and the one with the highest lower bound is reported
+  (``best``): a high-variance strategy with the best mean cannot hide a
+  family where another strategy learned beyond doubt. ``best_mean`` is the
+  highest final mean of any strategy (the family's 1 when P(A > B)
+  normalises). Families whose runs recorded neither policy are 'no
+  reference' (not counted as learned)."""
   runs = {l: cells.get((family, l)) for l in _labels(study, family)}
   done = {l: r for l, r in runs.items() if _complete(r)}
   if not done:
     return {"outcome": "missing", "best": None, "random": float("nan"),
             "diff": float("nan"), "lo": float("nan"), "hi": float("nan")}
   finals = {l: _finals(r, metric) for l, r in done.items()}
-  best = max(finals, key=lambda l: float(np.mean(finals[l])))
   refs = {}
   for name, file, _ in REFERENCES:
     refs[name] = next((x for x in (reference_values(r, metric, file) for r in runs.values())
                        if x is not None), None)
   have = [n for n, _, _ in REFERENCES if refs[n] is not None]
   against = max(have, key=lambda n: float(np.mean(refs[n])), default=None)
-  out = learned_guard(finals[best], refs[against] if against else None, n_boot, alpha)
-  out.update(best=best, best_mean=float(np.mean(finals[best])), against=against)
+  level = alpha / len(finals)
+  tests = {l: learned_guard(f, refs[against] if against else None, n_boot, level)
+           for l, f in finals.items()}
+  best = max(tests, key=lambda l: (-math.inf if math.isnan(tests[l]["lo"]) else tests[l]["lo"],
+                                   float(np.mean(finals[l]))))
+  out = dict(tests[best])
+  out.update(best=best, best_mean=max(float(np.mean(f)) for f in finals.values()),
+             against=against, alpha=level, strategies=len(finals))
   for name, _, _ in REFERENCES:
     v = refs[name]
     out[name] = float(np.mean(v)) if v is not None else float("nan")
@@ -376,7 +388,14 @@ def guard_line(guard: Mapping[str, Any], alpha: float) -> str:
                  f"repetitions, `{file}`)")
   against = dict((n, w) for n, _, w in REFERENCES)[guard["against"]]
   text = "; ".join(parts)
-  head = (text[0].upper() + text[1:] + f". Best strategy `{guard['best']}` − the {against}"
+  k = int(guard.get("strategies", 1))
+  if k > 1:
+    pct = f"{100 * (1 - guard['alpha']):.4g} %"
+    who = (f". Of the {k} strategies, each tested at {pct} (Bonferroni), the one with the "
+           f"highest lower bound, `{guard['best']}`, − the {against}")
+  else:
+    who = f". Strategy `{guard['best']}` − the {against}"
+  head = (text[0].upper() + text[1:] + who
           + (" (the stronger reference)" if len(parts) > 1 else "")
           + f" = {_f(guard['diff'])} [{pct} CI {_f(guard['lo'])}, {_f(guard['hi'])}]")
   if o == "learned":
@@ -811,11 +830,14 @@ interval over seeds): *better* when the interval is above 0, *worse* below,
 the same value (no learning signal at this budget) is shown as *no signal*
 and left out of the verdict, unless that value beats the trivial policies on a
 family that learned (both solved it: a tie). A family counts toward a claim only if
-something was learned there: its best strategy's final return beats the
+something was learned there: some strategy's final return beats the
 stronger of two trivial policies on the same evaluation tasks — uniform-random
 actions and, with continuous actions, every action 0 (an agent that does
 nothing: an Ant standing still collects the whole survival bonus) — the
-bootstrap interval of the difference above 0; otherwise it is *not learned at
+bootstrap interval of the difference above 0, each of a family's k strategies
+tested at 1 − 0.05 / k (Bonferroni, so that a family where nothing was learned
+passes by chance less than 5 % of the time; the family line names the strategy
+with the highest lower bound); otherwise it is *not learned at
 this budget* and left out, and a claim none of whose families passes is *not
 testable at this budget*. Cells still training show "(running)" and are not used for verdicts.
 A seed whose learner went non-finite during training has no result: it is

@@ -161,6 +161,35 @@ def test_guard_compares_with_the_stronger_trivial_policy(tmp_path):
   assert "zero-action" not in report.guard_line(g["bits"], 0.05)
 
 
+def test_guard_tests_every_strategy_at_a_bonferroni_level(tmp_path):
+  """A high-variance strategy with the best mean (walker_linear's `random`:
+  26.9 [0.2, 49.3] against the zero-action policy's 6.2) must not hide a
+  strategy that learned beyond doubt (`none`: 25.2 [20.0, 29.9])."""
+  import json
+  study = ConfigDict(dict(cells=[ConfigDict(dict(family="w", label=l))
+                                 for l in ("none", "random", "flat")]))
+  d = tmp_path / "w"
+  d.mkdir()
+  (d / "zero_policy.json").write_text(json.dumps({"eval_return_mean": [6.0, 6.0]}))
+  cells = {("w", "none"): dict(_run([24.0, 25.0, 26.0]), run_dir=str(d)),
+           ("w", "random"): dict(_run([-20.0, 50.0, 60.0]), run_dir=str(d)),
+           ("w", "flat"): dict(_run([5.0, 6.0, 7.0]), run_dir=str(d))}
+  g = report.family_guard(study, "w", cells, "eval_return_mean", 500, 0.06)
+  # none − 6: resampled means in [24, 26] − 6 → [18, 20], above 0 at any level
+  assert g["outcome"] == "learned" and g["best"] == "none"
+  assert g["alpha"] == pytest.approx(0.02) and g["strategies"] == 3
+  assert g["lo"] >= 18.0 - 1e-9 and g["diff"] == pytest.approx(19.0)
+  assert g["best_mean"] == pytest.approx(30.0)     # random's mean: the normaliser's 1
+  line = report.guard_line(g, 0.06)
+  assert "Of the 3 strategies, each tested at 98 % (Bonferroni)" in line
+  assert "`none`, − the zero-action policy = 19.000" in line and "learned at this budget" in line
+  # alone, the high-variance strategy does not pass: its resamples reach −20 − 6
+  alone = report.family_guard(ConfigDict(dict(cells=[study.cells[1]])), "w", cells,
+                              "eval_return_mean", 500, 0.06)
+  assert alone["outcome"] == "not learned" and alone["best"] == "random"
+  assert report.guard_line(alone, 0.06).count("Strategy `random` − the zero-action policy") == 1
+
+
 def test_no_signal_only_when_every_seed_of_both_is_one_value():
   assert report.no_signal([-500.0] * 5, [-500.0] * 3)
   assert not report.no_signal([-500.0] * 5, [-500.0] * 4 + [-499.0])
