@@ -666,8 +666,9 @@ def study_section(study, sweep_dir: str, fig_dir: str, rel_to: str, command: str
   out = [f"## {study.title}\n",
          f"Command: `{command}`  \nRuns: `{os.path.relpath(sweep_dir, rel_to)}` — "
          f"{done} of {len(cells)} cells finished"
-         + (f", {hours:.1f} h of training wall time so far (start-up and compilation "
-            "not counted)" if hours else "") + ".\n"
+         + (f", {hours:.1f} h of training wall time"
+            + (" so far" if done < len(cells) else "")
+            + " (start-up and compilation not counted)" if hours else "") + ".\n"
          + (f"Trained on commit{'s' if len(commits) > 1 else ''} "
             f"{', '.join(f'`{c}`' for c in commits)} (each run's `provenance.json`)"
             + _code_line(commits) + ".\n" if commits else ""),
